@@ -1,0 +1,3 @@
+from khoso.cli import main
+
+main()

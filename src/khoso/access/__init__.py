@@ -1,0 +1,1 @@
+"""Access: grants of fonds to staff, and the rules that decide who sees what (deny by default)."""

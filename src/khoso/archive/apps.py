@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    name = "khoso.archive"
+    verbose_name = "Tài liệu lưu trữ"

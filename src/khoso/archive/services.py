@@ -1,0 +1,181 @@
+"""Writes to the archive of record. Every rule of TT 05/2025 §2 is checked here, once.
+
+Web forms, the CLI and (later) package import call these functions; each raises
+:class:`khoso.core.errors.ValidationError` with a Vietnamese message naming the field and rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from khoso.archive.models import (
+    ArchiveFile,
+    Document,
+    Fonds,
+    Institution,
+    Vocabulary,
+    VocabularyKind,
+)
+from khoso.core import codes
+from khoso.core.errors import ValidationError
+from khoso.core.text import nfc
+
+FILE_VOCABULARIES = {
+    "maintenance": VocabularyKind.MAINTENANCE,
+    "mode": VocabularyKind.MODE,
+    "format": VocabularyKind.FORMAT,
+    "confidence_level": VocabularyKind.CONFIDENCE_LEVEL,
+    "risk_recovery_status": VocabularyKind.RISK_RECOVERY_STATUS,
+}
+DOCUMENT_VOCABULARIES = {**FILE_VOCABULARIES, "type_name": VocabularyKind.TYPE_NAME}
+DIGITIZED = "02"
+
+
+def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: nfc(value).strip() if isinstance(value, str) else value for key, value in data.items()}
+
+
+def _label(model: type, field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def check_vocabulary(kind: str, code: str, *, label: str) -> None:
+    if not Vocabulary.objects.filter(kind=kind, code=code, active=True).exists():
+        allowed = ", ".join(Vocabulary.objects.filter(kind=kind, active=True).values_list("code", flat=True))
+        raise ValidationError(reason=f"{label}: mã «{code}» không có trong danh mục {kind} (các mã hợp lệ: {allowed}).")
+
+
+def check_languages(value: str, *, label: str) -> str:
+    parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    if not parts:
+        raise ValidationError(reason=f"{label}: bắt buộc, ghi một hoặc nhiều mã ngôn ngữ 01–11.")
+    for part in parts:
+        check_vocabulary(VocabularyKind.LANGUAGE, part, label=label)
+    return ",".join(parts)
+
+
+def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=True)
+    except DjangoValidationError as error:
+        problems = []
+        for field, messages in error.message_dict.items():
+            name = _label(type(instance), field) if field != "__all__" else "Bản ghi"
+            problems.append(f"{name}: {' '.join(messages)}")
+        raise ValidationError(reason="; ".join(problems)) from error
+
+
+def _check_coded_fields(model: type, data: dict[str, Any], vocabularies: dict[str, str]) -> None:
+    for field, kind in vocabularies.items():
+        code = data.get(field)
+        if code:
+            check_vocabulary(kind, code, label=_label(model, field))
+    if data.get("language") is not None:
+        data["language"] = check_languages(data["language"], label=_label(model, "language"))
+    if data.get("risk_recovery") and not data.get("risk_recovery_status"):
+        raise ValidationError(
+            reason="Tình trạng dự phòng: bắt buộc khi Chế độ dự phòng = 1 (TT 05/2025)."
+        )
+
+
+@transaction.atomic
+def fonds_create(*, institution: Institution, **fields: Any) -> Fonds:
+    data = _clean_text(fields)
+    if data.get("organ_id"):
+        codes.validate_organ_id(data["organ_id"])
+    if data.get("language") is not None:
+        data["language"] = check_languages(data["language"], label=_label(Fonds, "language"))
+    fonds = Fonds(institution=institution, **data)
+    _full_clean(fonds)
+    fonds.save()
+    return fonds
+
+
+def _file_rules(data: dict[str, Any]) -> None:
+    start, end = data.get("start_date"), data.get("end_date")
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        raise ValidationError(reason="Thời gian bắt đầu phải trước hoặc bằng thời gian kết thúc.")
+    if data.get("confidence_level") == DIGITIZED and not data.get("paper_file_code"):
+        raise ValidationError(
+            reason="Mã hồ sơ gốc giấy: bắt buộc với hồ sơ số hóa (mức độ tin cậy 02, TT 05/2025)."
+        )
+    if data.get("paper_file_code"):
+        codes.validate_paper_file_code(data["paper_file_code"])
+
+
+@transaction.atomic
+def file_create(*, fonds: Fonds, file_code: str | None = None, created_by: Any = None, **fields: Any) -> ArchiveFile:
+    """Create a hồ sơ. ``file_code`` is built from organ_id, file_catalog and file_notation when absent."""
+    data = _clean_text(fields)
+    if file_code:
+        parts = codes.parse_file_code(nfc(file_code).strip())
+        data.setdefault("organ_id", parts.organ_id)
+        data.setdefault("file_catalog", parts.year)
+        data.setdefault("file_notation", parts.notation)
+        if (data["organ_id"], int(data["file_catalog"]), data["file_notation"]) != (
+            parts.organ_id, parts.year, parts.notation,
+        ):
+            raise ValidationError(reason=f"Mã hồ sơ {file_code} không khớp với mã cơ quan, năm và số ký hiệu đã nhập.")
+        code = str(parts)
+    else:
+        data.setdefault("organ_id", fonds.organ_id or fonds.code)
+        code = codes.build_file_code(data["organ_id"], int(data["file_catalog"]), data["file_notation"])
+    data.setdefault("maintenance", "01")
+    data.setdefault("language", "01")
+    _check_coded_fields(ArchiveFile, data, FILE_VOCABULARIES)
+    _file_rules(data)
+    archive_file = ArchiveFile(fonds=fonds, file_code=code, created_by=created_by, **data)
+    _full_clean(archive_file, exclude=["pdf", "created_by"])
+    archive_file.save()
+    return archive_file
+
+
+@transaction.atomic
+def file_update(*, archive_file: ArchiveFile, **fields: Any) -> ArchiveFile:
+    data = _clean_text(fields)
+    for protected in ("file_code", "organ_id", "file_catalog", "file_notation", "fonds"):
+        data.pop(protected, None)
+    _check_coded_fields(ArchiveFile, data, FILE_VOCABULARIES)
+    merged = {field.name: getattr(archive_file, field.name) for field in ArchiveFile._meta.fields}
+    merged.update(data)
+    _file_rules(merged)
+    reindex = any(data.get(key, getattr(archive_file, key)) != getattr(archive_file, key) for key in ("mode", "title"))
+    for key, val in data.items():
+        setattr(archive_file, key, val)
+    _full_clean(archive_file, exclude=["pdf", "created_by"])
+    archive_file.save()
+    if reindex:
+        from khoso.search.services import file_changed
+
+        file_changed(file_id=archive_file.pk)
+    return archive_file
+
+
+@transaction.atomic
+def document_create(*, archive_file: ArchiveFile, ordinal: int | None = None, **fields: Any) -> Document:
+    """Create a document; docId and docCode (7-digit sequence) are derived from the file code."""
+    data = _clean_text(fields)
+    if ordinal is None:
+        last = archive_file.documents.order_by("-ordinal").values_list("ordinal", flat=True).first()
+        ordinal = (last or 0) + 1
+    data.setdefault("maintenance", archive_file.maintenance)
+    data.setdefault("mode", archive_file.mode)
+    data.setdefault("language", archive_file.language)
+    data.setdefault("risk_recovery", archive_file.risk_recovery)
+    data.setdefault("risk_recovery_status", archive_file.risk_recovery_status)
+    _check_coded_fields(Document, data, DOCUMENT_VOCABULARIES)
+    document = Document(
+        file=archive_file,
+        ordinal=ordinal,
+        doc_id=codes.doc_id(archive_file.file_code, ordinal),
+        doc_code=codes.doc_code(archive_file.file_code, ordinal),
+        **data,
+    )
+    _full_clean(document)
+    document.save()
+    ArchiveFile.objects.filter(pk=archive_file.pk).update(total_doc=archive_file.documents.count())
+    return document

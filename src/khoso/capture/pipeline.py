@@ -1,0 +1,241 @@
+"""The ingest pipeline of one page, as a short list of named stages (OCRmyPDF style).
+
+    qc → ocr → render → thumbnail → (store, index)
+
+``process_page`` runs them in order for one page. A page is claimed with a database lease
+before work starts, so the broker is never the source of truth: a worker killed mid-OCR leaves
+a lease that expires, the reconciler queues the page again, and only the holder of the current
+lease may record a result: exactly one finished result per page (engineering.md C2). The stages
+only compute; the results are written to the object store (temp file, fsync, rename) and then
+committed in one transaction, so a failure at any stage leaves nothing half-made.
+
+Fault injection (engineering.md A8 §6): ``FAULT_HOOKS[stage]`` is called before a stage runs,
+and the ``KHOSO_FAULT_INJECT`` setting (``"ocr=hang"``, ``"render=crash"``) does the same across
+processes, so tests can crash or hang a stage of a real worker.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from PIL import Image
+
+from khoso.archive.models import Page
+from khoso.core.errors import ArchiveError
+from khoso.imaging.qc import QcResult, QcRules, check_page
+from khoso.ocr.engine import OcrResult, ocr_page
+from khoso.ocr.pdfa import render_page
+from khoso.storage.models import StoredObject
+from khoso.storage.services import object_put_bytes, object_store
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+RETRY_DELAY = timedelta(seconds=30)
+THUMBNAIL_PX = 320
+MAP_TYPES = {"30", "31"}  # typeName: Bản đồ, Bản vẽ kỹ thuật → 300 dpi rule
+
+FAULT_HOOKS: dict[str, Callable[[Page], None]] = {}
+
+
+class InjectedFault(ArchiveError):
+    code = "loi_gia_lap"
+    message_vi = "Lỗi giả lập ở bước {stage} (chỉ dùng khi kiểm thử)."
+    message_en = "Injected fault at stage {stage} (tests only)."
+
+
+def _fault(stage: str, page: Page) -> None:
+    if hook := FAULT_HOOKS.get(stage):
+        hook(page)
+    spec = dict(item.split("=", 1) for item in settings.KHOSO_FAULT_INJECT.split(",") if "=" in item)
+    action = spec.get(stage)
+    if action == "hang":
+        time.sleep(3600)
+    elif action == "crash":
+        raise InjectedFault(stage=stage)
+
+
+@dataclass
+class PageWork:
+    """What the stages of one page produce before anything is committed."""
+
+    image: Image.Image
+    dpi: tuple[float, float]
+    qc: QcResult | None = None
+    ocr: OcrResult | None = None
+    rendition: bytes = b""
+    thumbnail: bytes = b""
+
+
+def stage_qc(page: Page, work: PageWork) -> None:
+    kind = "map" if page.document and page.document.type_name in MAP_TYPES else "text"
+    rules = QcRules(min_dpi=settings.KHOSO_MIN_DPI, min_dpi_map=settings.KHOSO_MIN_DPI_MAP)
+    work.qc = check_page(work.image, work.dpi, kind=kind, rules=rules, dpi_assumed=bool(page.qc.get("dpi_assumed")))
+
+
+def stage_ocr(page: Page, work: PageWork) -> None:
+    assert work.qc is not None
+    work.ocr = ocr_page(
+        work.image,
+        dpi=round(work.dpi[0]),
+        lang=settings.KHOSO_OCR_LANGUAGE,
+        skew_degrees=work.qc.skew_degrees or 0.0,
+    )
+
+
+def stage_render(page: Page, work: PageWork, original: bytes) -> None:
+    assert work.ocr is not None
+    work.rendition = render_page(
+        original,
+        mime=page.original.mime,
+        ocr=work.ocr,
+        dpi=work.dpi,
+        jpeg_quality=settings.KHOSO_RENDITION_JPEG_QUALITY,
+    )
+
+
+def stage_thumbnail(page: Page, work: PageWork) -> None:
+    thumb = work.image.convert("RGB")
+    thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX * 2))
+    buffer = io.BytesIO()
+    thumb.save(buffer, format="JPEG", quality=70, optimize=True)
+    work.thumbnail = buffer.getvalue()
+
+
+STAGES: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("qc", stage_qc),
+    ("ocr", stage_ocr),
+    ("render", stage_render),
+    ("thumbnail", stage_thumbnail),
+)
+
+
+def claim(page_id: int) -> tuple[Page, str] | None:
+    """Take the lease of a page that is waiting or whose lease expired; None if someone else has it."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    claimable = Q(stage=Page.Stage.RECEIVED) | Q(stage=Page.Stage.PROCESSING, lease_until__lt=now)
+    claimable &= Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    with transaction.atomic():
+        page = Page.objects.filter(claimable, pk=page_id).first()
+        if page is None:
+            return None
+        updated = Page.objects.filter(claimable, pk=page_id).update(
+            stage=Page.Stage.PROCESSING,
+            lease_until=now + timedelta(seconds=settings.KHOSO_STAGE_LEASE_SECONDS),
+            lease_token=token,
+            attempts=page.attempts + 1,
+        )
+    if not updated:
+        return None
+    page.refresh_from_db()
+    return page, token
+
+
+def _load_image(original: bytes, page: Page) -> tuple[Image.Image, tuple[float, float]]:
+    image = Image.open(io.BytesIO(original))
+    image.load()
+    dpi = page.dpi or 300.0
+    return image, (dpi, dpi)
+
+
+def process_page(page_id: int) -> str:
+    """Run every stage for one page and commit the result. Returns the page's final stage."""
+    claimed = claim(page_id)
+    if claimed is None:
+        return "skipped"
+    page, token = claimed
+    try:
+        original = object_store().read_bytes(page.original_id)
+        image, dpi = _load_image(original, page)
+        work = PageWork(image=image, dpi=dpi)
+        for name, stage in STAGES:
+            _fault(name, page)
+            if name == "render":
+                stage(page, work, original)
+            else:
+                stage(page, work)
+        _commit(page, token, work)
+    except Exception as error:  # noqa: BLE001 - any failure must be recorded, the queue must move on
+        _record_failure(page, token, error)
+    page.refresh_from_db(fields=["stage"])
+    if page.stage == Page.Stage.DONE:
+        _after_page_done(page)
+    return page.stage
+
+
+def _words_json(ocr: OcrResult) -> list[list[Any]]:
+    return [[w.text, w.left, w.top, w.width, w.height] for w in ocr.words]
+
+
+def _commit(page: Page, token: str, work: PageWork) -> None:
+    assert work.qc is not None and work.ocr is not None
+    rendition = object_put_bytes(data=work.rendition, mime="application/pdf")
+    thumbnail = object_put_bytes(data=work.thumbnail, mime="image/jpeg")
+    qc = {**page.qc, **work.qc.as_dict()}
+    with transaction.atomic():
+        updated = Page.objects.filter(pk=page.pk, lease_token=token, stage=Page.Stage.PROCESSING).update(
+            stage=Page.Stage.DONE,
+            rendition=rendition,
+            thumbnail=thumbnail,
+            qc=qc,
+            qc_passed=work.qc.passed,
+            needs_rescan=not work.qc.passed,
+            ocr_text=work.ocr.text,
+            words=_words_json(work.ocr),
+            width=work.image.width,
+            height=work.image.height,
+            error="",
+            lease_until=None,
+            lease_token="",
+            processed_at=timezone.now(),
+        )
+        if updated:
+            from khoso.search.services import index_changed
+
+            index_changed(page_ids=[page.pk])
+    if not updated:
+        logger.warning("page %s: lease lost before commit; result discarded", page.pk)
+
+
+def _record_failure(page: Page, token: str, error: Exception) -> None:
+    message = error.message if isinstance(error, ArchiveError) else f"Lỗi xử lý trang: {error!r}"
+    logger.warning("page %s failed (attempt %s): %s", page.pk, page.attempts, message)
+    final = page.attempts >= MAX_ATTEMPTS
+    Page.objects.filter(pk=page.pk, lease_token=token).update(
+        stage=Page.Stage.FAILED if final else Page.Stage.RECEIVED,
+        error=message,
+        lease_until=None if final else timezone.now() + RETRY_DELAY,
+        lease_token="",
+    )
+
+
+def _after_page_done(page: Page) -> None:
+    from khoso.capture import services
+
+    services.page_finished(page)
+
+
+def pages_waiting(*, now: Any = None) -> list[int]:
+    """Pages a worker should (re)start: waiting with no live lease."""
+    now = now or timezone.now()
+    return list(
+        Page.objects.filter(stage__in=[Page.Stage.RECEIVED, Page.Stage.PROCESSING])
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .values_list("pk", flat=True)
+    )
+
+
+def objects_of(page: Page) -> list[StoredObject]:
+    return [obj for obj in (page.original, page.rendition, page.thumbnail) if obj is not None]

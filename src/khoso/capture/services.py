@@ -1,0 +1,235 @@
+"""Writes of the capture area: deliveries, page completion, file assembly, the reconciler.
+
+A delivery is preflighted whole before anything is stored; then the originals go to the
+object store and the page rows are committed in one transaction, and only after the commit are
+the page tasks queued (``transaction.on_commit``), so a worker never sees a half-made delivery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from khoso.archive.models import ArchiveFile, Page
+from khoso.capture import pipeline
+from khoso.capture.models import Delivery, WorkerHeartbeat
+from khoso.capture.preflight import Limits, Preflight, iter_page_images, preflight
+from khoso.core.text import nfc
+from khoso.ocr.pdfa import assemble_pdfa
+from khoso.storage.services import object_put_file, object_store
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_FRESH = timedelta(seconds=45)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One file that arrived: where it is on disk and the name the operator gave it."""
+
+    path: Path
+    name: str
+
+
+def limits() -> Limits:
+    return Limits(
+        max_bytes=settings.KHOSO_MAX_UPLOAD_BYTES,
+        max_pixels_per_page=settings.KHOSO_MAX_PAGE_PIXELS,
+        max_pages=settings.KHOSO_MAX_PAGES,
+    )
+
+
+def arrivals_from_folder(folder: Path) -> list[Arrival]:
+    """Page files of a folder in file-name order (NFC names, hidden files ignored)."""
+    entries = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return [Arrival(p, nfc(p.name)) for p in sorted(entries, key=lambda p: nfc(p.name))]
+
+
+def deliver(
+    *,
+    archive_file: ArchiveFile,
+    arrivals: Sequence[Arrival],
+    source: str,
+    user: Any = None,
+    enqueue: bool = True,
+) -> Delivery:
+    """Preflight every arrival, then store originals and create the pages in one transaction."""
+    checked: list[tuple[Arrival, Preflight]] = [
+        (arrival, preflight(arrival.path, name=arrival.name, limits=limits())) for arrival in arrivals
+    ]
+    total_pages = sum(len(result.pages) for _, result in checked)
+    if total_pages > settings.KHOSO_MAX_PAGES:
+        from khoso.core.errors import PageLimitError
+
+        raise PageLimitError(name=archive_file.file_code, pages=total_pages, limit=settings.KHOSO_MAX_PAGES)
+    with transaction.atomic():
+        delivery = Delivery.objects.create(
+            file=archive_file,
+            source=source,
+            names=[arrival.name for arrival in arrivals],
+            page_count=total_pages,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        number = (archive_file.pages.aggregate(last=Max("number"))["last"] or 0)
+        page_ids: list[int] = []
+        for arrival, result in checked:
+            delivered = object_put_file(path=arrival.path, mime=result.mime)
+            for page_image in iter_page_images(arrival.path, result):
+                number += 1
+                if page_image.original == b"" or len(result.pages) == 1 and result.kind in {"jpeg", "png"}:
+                    original = delivered
+                else:
+                    from khoso.storage.services import object_put_bytes
+
+                    original = object_put_bytes(data=page_image.original, mime=page_image.mime)
+                page = Page.objects.create(
+                    file=archive_file,
+                    delivery=delivery,
+                    number=number,
+                    source_index=page_image.index,
+                    original=original,
+                    original_name=arrival.name,
+                    width=page_image.image.width,
+                    height=page_image.image.height,
+                    dpi=float(page_image.dpi[0]),
+                    qc={"dpi_assumed": page_image.dpi_assumed, "delivered_sha256": delivered.sha256},
+                )
+                page_image.image.close()
+                page_ids.append(page.pk)
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue_pages(page_ids))
+    return delivery
+
+
+def _enqueue_pages(page_ids: Iterable[int]) -> None:
+    from khoso.capture import tasks
+
+    for page_id in page_ids:
+        tasks.process_page.delay(page_id)
+
+
+def page_finished(page: Page) -> None:
+    """Called after a page is done: when the whole file is done, queue its PDF/A assembly."""
+    remaining = Page.objects.filter(file_id=page.file_id).exclude(stage=Page.Stage.DONE).exists()
+    if not remaining:
+        from khoso.capture import tasks
+
+        transaction.on_commit(lambda: tasks.assemble_file.delay(page.file_id))
+    _refresh_delivery(page.delivery_id)
+
+
+def _refresh_delivery(delivery_id: int | None) -> None:
+    if delivery_id is None:
+        return
+    pages = Page.objects.filter(delivery_id=delivery_id)
+    if pages.exclude(stage__in=[Page.Stage.DONE, Page.Stage.FAILED]).exists():
+        return
+    if pages.filter(stage=Page.Stage.FAILED).exists():
+        status = Delivery.Status.FAILED
+    elif pages.filter(needs_rescan=True).exists():
+        status = Delivery.Status.NEEDS_RESCAN
+    else:
+        status = Delivery.Status.DONE
+    Delivery.objects.filter(pk=delivery_id).update(status=status, finished_at=timezone.now())
+
+
+def pages_digest(rendition_digests: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(rendition_digests).encode()).hexdigest()
+
+
+def assemble_file(file_id: int) -> bool:
+    """Build the file's PDF/A-2b from its page renditions; idempotent. True when a new PDF was made."""
+    archive_file = ArchiveFile.objects.select_related("fonds").get(pk=file_id)
+    pages = list(archive_file.pages.order_by("number").values_list("stage", "rendition_id"))
+    if not pages or any(stage != Page.Stage.DONE for stage, _ in pages):
+        return False
+    digests = [rendition for _, rendition in pages]
+    digest = pages_digest(digests)
+    if archive_file.pdf_id and archive_file.pdf_pages_digest == digest:
+        return False
+    store = object_store()
+    with tempfile.TemporaryDirectory(dir=store.staging, prefix="assemble-") as workdir:
+        out = Path(workdir) / "file.pdf"
+        assemble_pdfa(
+            [store.path_for(sha) for sha in digests],
+            out,
+            title=archive_file.title,
+            author=archive_file.fonds.name,
+            subject=archive_file.file_code,
+            keywords=archive_file.keyword,
+        )
+        pdf = object_put_file(path=out, mime="application/pdf")
+    with transaction.atomic():
+        ArchiveFile.objects.filter(pk=file_id).update(pdf=pdf, pdf_pages_digest=digest)
+    return True
+
+
+def run_inline(page_ids: Sequence[int], *, jobs: int | None = None) -> None:
+    """Process pages in this process (no worker running): one child process per core."""
+    jobs = jobs or min(len(page_ids), os.cpu_count() or 1, settings.CELERY_WORKER_CONCURRENCY)
+    if jobs <= 1 or connections["default"].vendor == "sqlite" and _in_memory_db():
+        for page_id in page_ids:
+            pipeline.process_page(page_id)
+        return
+    connections.close_all()
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(_process_in_child, page_ids))
+
+
+def _in_memory_db() -> bool:
+    name = str(connections["default"].settings_dict.get("NAME", ""))
+    return name == ":memory:" or "mode=memory" in name
+
+
+def _process_in_child(page_id: int) -> str:
+    connections.close_all()
+    try:
+        return pipeline.process_page(page_id)
+    finally:
+        connections.close_all()
+
+
+def requeue_stalled() -> list[int]:
+    """The reconciler: queue again every page whose lease expired (worker died, retry due)."""
+    page_ids = pipeline.pages_waiting()
+    if page_ids:
+        logger.info("requeue %d stalled page(s)", len(page_ids))
+        _enqueue_pages(page_ids)
+    unfinished = [Page.Stage.RECEIVED, Page.Stage.PROCESSING, Page.Stage.FAILED]
+    complete_without_pdf = (
+        ArchiveFile.objects.filter(pdf__isnull=True, pages__isnull=False)
+        .exclude(pages__stage__in=unfinished)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    from khoso.capture import tasks
+
+    for file_id in complete_without_pdf:
+        tasks.assemble_file.delay(file_id)
+    return page_ids
+
+
+def worker_beat(hostname: str | None = None) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname or socket.gethostname(), defaults={"seen_at": timezone.now()}
+    )
+
+
+def worker_alive() -> bool:
+    return WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - HEARTBEAT_FRESH).exists()

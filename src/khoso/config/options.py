@@ -1,0 +1,149 @@
+"""Every ``KHOSO_*`` setting, declared once with its type, default and help text.
+
+Datasette's lesson: a table of settings is documentation that cannot drift. ``settings.py`` reads
+values only through :func:`value`, ``khoso settings`` prints this table, and a test fails when
+the code reads a ``KHOSO_*`` variable that is not declared here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def _bool(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on", "có"}
+
+
+def _list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment setting."""
+
+    name: str
+    default: Any
+    help_vi: str
+    help_en: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return f"KHOSO_{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATA_DIR",
+        str(Path.home() / ".local" / "share" / "khoso"),
+        "Thư mục chứa mọi dữ liệu của cấu hình nhúng: CSDL SQLite, kho đối tượng, chỉ mục, hàng đợi.",
+        "Directory holding everything of the embedded default: SQLite, object store, index, queue.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "URL cơ sở dữ liệu (vd. postgres://user@host/db); để trống dùng SQLite trong DATA_DIR.",
+        "Database URL (e.g. postgres://user@host/db); empty means SQLite in DATA_DIR.",
+    ),
+    Setting(
+        "BROKER_URL",
+        "",
+        "URL hàng đợi Celery (redis://…, amqp://…); để trống dùng hàng đợi tệp trong DATA_DIR.",
+        "Celery broker URL (redis://…, amqp://…); empty means a file queue in DATA_DIR.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "",
+        "Khóa bí mật Django; để trống thì sinh một lần và lưu trong DATA_DIR.",
+        "Django secret key; empty means generated once and kept in DATA_DIR.",
+    ),
+    Setting("DEBUG", False, "Chế độ gỡ lỗi (chỉ dùng khi phát triển).", "Debug mode (development only).", _bool),
+    Setting(
+        "ALLOWED_HOSTS",
+        ["localhost", "127.0.0.1", "[::1]"],
+        "Tên máy chủ được phép, ngăn cách bởi dấu phẩy.",
+        "Allowed host names, comma-separated.",
+        _list,
+    ),
+    Setting("TIME_ZONE", "Asia/Ho_Chi_Minh", "Múi giờ.", "Time zone."),
+    Setting("OCR_LANGUAGE", "vie", "Ngôn ngữ nhận dạng Tesseract.", "Tesseract OCR language."),
+    Setting(
+        "RENDITION_JPEG_QUALITY",
+        75,
+        "Chất lượng JPEG của bản PDF/A (bản gốc luôn giữ nguyên từng byte).",
+        "JPEG quality of the PDF/A rendition (originals are always kept byte-identical).",
+        int,
+    ),
+    Setting("MIN_DPI", 200, "Độ phân giải tối thiểu (dpi) cho tài liệu hành chính.", "Minimum dpi for administrative documents.", int),
+    Setting("MIN_DPI_MAP", 300, "Độ phân giải tối thiểu (dpi) cho bản đồ, bản vẽ kỹ thuật.", "Minimum dpi for maps and technical drawings.", int),
+    Setting("MAX_UPLOAD_BYTES", 2 * 1024**3, "Dung lượng tối đa một tệp nộp vào.", "Largest accepted input file in bytes.", int),
+    Setting(
+        "MAX_PAGE_PIXELS",
+        150_000_000,
+        "Số điểm ảnh tối đa một trang (A0 ở 400 dpi ≈ 190 triệu).",
+        "Largest number of pixels per page.",
+        int,
+    ),
+    Setting("MAX_PAGES", 5000, "Số trang tối đa một lần nộp.", "Most pages in one delivery.", int),
+    Setting(
+        "STAGE_LEASE_SECONDS",
+        600,
+        "Thời hạn giữ việc của một tiến trình xử lý trang; quá hạn thì việc được giao lại.",
+        "How long a worker holds a page; an expired lease is handed to another worker.",
+        int,
+    ),
+    Setting("WORKER_CONCURRENCY", 2, "Số tiến trình xử lý song song của worker.", "Worker processes.", int),
+    Setting(
+        "INLINE_TASKS",
+        False,
+        "Chạy các bước xử lý ngay trong tiến trình gọi (không qua hàng đợi).",
+        "Run pipeline stages in the calling process instead of the queue.",
+        _bool,
+    ),
+    Setting(
+        "SEARCH_DIR",
+        "",
+        "Thư mục chỉ mục tìm kiếm của máy này; để trống dùng DATA_DIR/search.",
+        "This machine's search index directory; empty means DATA_DIR/search.",
+    ),
+    Setting(
+        "WATCH_DIR",
+        "",
+        "Thư mục theo dõi: mỗi thư mục con mang mã hồ sơ; để trống dùng DATA_DIR/watch.",
+        "Watched folder, one sub-folder per file code; empty means DATA_DIR/watch.",
+    ),
+    Setting(
+        "INSTITUTION_CODE",
+        "LTLS",
+        "Mã cơ quan lưu trữ mặc định, dùng khi tạo hồ sơ từ dòng lệnh.",
+        "Default archive institution code, used when the CLI creates a file.",
+    ),
+    Setting(
+        "FAULT_INJECT",
+        "",
+        "Chỉ dùng khi kiểm thử: gây lỗi ở một bước, vd. «ocr=hang» hoặc «render=crash».",
+        "Tests only: inject a fault into a stage, e.g. 'ocr=hang' or 'render=crash'.",
+    ),
+    Setting(
+        "ARCHIVE_NAME",
+        "Trung tâm Lưu trữ lịch sử",
+        "Tên cơ quan lưu trữ hiển thị trên giao diện và bản sao.",
+        "Archive name shown in the UI and on copies.",
+    ),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def value(name: str) -> Any:
+    """The value of setting ``name`` from the environment, or its default."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(setting.env)
+    if raw is None or raw == "":
+        return setting.default
+    return setting.parse(raw)

@@ -1,0 +1,187 @@
+"""Django settings: every value comes from :mod:`khoso.config.options`.
+
+The embedded default keeps everything under ``KHOSO_DATA_DIR``: SQLite in WAL mode with
+``synchronous=FULL`` (a committed catalogue row survives power loss, engineering.md C2), the
+content-addressed object store, the search index and a file-based Celery queue. Setting
+``KHOSO_DATABASE_URL`` and ``KHOSO_BROKER_URL`` moves the same code onto PostgreSQL and
+Redis/RabbitMQ with workers on other machines.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from khoso.config.options import value
+
+DATA_DIR = Path(value("DATA_DIR")).expanduser().resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured = value("SECRET_KEY")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = value("DEBUG")
+ALLOWED_HOSTS = value("ALLOWED_HOSTS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "khoso.config",
+    "khoso.storage",
+    "khoso.archive",
+    "khoso.access",
+    "khoso.capture",
+    "khoso.search",
+    "khoso.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "khoso.config.urls"
+WSGI_APPLICATION = "khoso.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "khoso.web.context.site",
+            ],
+        },
+    },
+]
+
+_database_url = value("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "khoso.sqlite3",
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+TIME_ZONE = value("TIME_ZONE")
+USE_I18N = True
+USE_TZ = True
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+FORMAT_MODULE_PATH = ["khoso.config.formats"]
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+KHOSO_OBJECTS_DIR = DATA_DIR / "objects"
+KHOSO_SEARCH_DIR = Path(value("SEARCH_DIR") or DATA_DIR / "search")
+KHOSO_WATCH_DIR = Path(value("WATCH_DIR") or DATA_DIR / "watch")
+KHOSO_OCR_LANGUAGE = value("OCR_LANGUAGE")
+KHOSO_RENDITION_JPEG_QUALITY = value("RENDITION_JPEG_QUALITY")
+KHOSO_MIN_DPI = value("MIN_DPI")
+KHOSO_MIN_DPI_MAP = value("MIN_DPI_MAP")
+KHOSO_MAX_UPLOAD_BYTES = value("MAX_UPLOAD_BYTES")
+KHOSO_MAX_PAGE_PIXELS = value("MAX_PAGE_PIXELS")
+KHOSO_MAX_PAGES = value("MAX_PAGES")
+KHOSO_STAGE_LEASE_SECONDS = value("STAGE_LEASE_SECONDS")
+KHOSO_INLINE_TASKS = value("INLINE_TASKS")
+KHOSO_ARCHIVE_NAME = value("ARCHIVE_NAME")
+KHOSO_INSTITUTION_CODE = value("INSTITUTION_CODE")
+KHOSO_FAULT_INJECT = value("FAULT_INJECT")
+
+_broker_url = value("BROKER_URL")
+QUEUE_DIR = DATA_DIR / "queue"
+CELERY_BROKER_URL = _broker_url or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": 3600}
+    if _broker_url
+    else {
+        "data_folder_in": str(QUEUE_DIR),
+        "data_folder_out": str(QUEUE_DIR),
+        "processed_folder": str(QUEUE_DIR / "processed"),
+        "store_processed": False,
+    }
+)
+if not _broker_url:
+    (QUEUE_DIR / "processed").mkdir(parents=True, exist_ok=True)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = KHOSO_INLINE_TASKS
+CELERY_WORKER_CONCURRENCY = value("WORKER_CONCURRENCY")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-pages": {"task": "khoso.capture.tasks.requeue_stalled", "schedule": 60.0},
+    "scan-watched-folder": {"task": "khoso.capture.tasks.scan_watch_dir", "schedule": 15.0},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"PIL": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
+}

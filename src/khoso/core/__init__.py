@@ -1,0 +1,1 @@
+"""Django-free building blocks: errors with codes, text folding, archival codes, hashing, files."""

@@ -1,0 +1,456 @@
+"""Two-layer PDF pages and their PDF/A-2b assembly, without re-rasterising the scan.
+
+Why not OCRmyPDF: it renders every page again and runs Ghostscript twice (~10 CPU-s a page).
+Here the scan is put in the PDF as it is wherever possible — a JPEG passes through as
+``DCTDecode`` unless recompressing it saves at least 10 % — and deskew costs nothing: the image
+is drawn rotated by a ``cm`` operator in the content stream, so its bytes are never resampled.
+Tesseract's text-only PDF (GlyphLessFont, text render mode 3, computed on the deskewed image) is
+laid on top unrotated, so the visible scan and the invisible text share the deskewed frame.
+
+The rendition is a reading copy: originals are kept byte-identical elsewhere, which is why a
+lossy but visually faithful JPEG re-encoding is acceptable here (lossy JBIG2 never is).
+
+Only pikepdf, Pillow and pypdfium2 are used (no PyMuPDF/AGPL code, no Ghostscript).
+veraPDF is not available on this machine, so :func:`check_pdfa` is a light self-check of the
+rules this module can break, not a conformance validator.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import resource
+import tempfile
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+from PIL import Image, ImageCms
+
+from khoso.core.text import nfc
+from khoso.ocr.engine import OcrResult
+from khoso.ocr.errors import RenderError
+
+#: Re-encode a JPEG only when that makes it at least this much smaller.
+JPEG_REENCODE_MIN_SAVING = 0.10
+POINTS_PER_INCH = 72.0
+PRODUCER = "Kho Số (khoso.ocr, pikepdf)"
+
+_IMAGE_NAME = "/Im0"
+_TEXT_NAME = "/OcrText0"
+
+
+# --------------------------------------------------------------------------- one page
+
+
+def render_page(
+    original: bytes,
+    *,
+    mime: str,
+    ocr: OcrResult,
+    dpi: tuple[float, float] | float,
+    jpeg_quality: int = 75,
+) -> bytes:
+    """Return a one-page PDF: the scan (deskewed by ``ocr.skew_degrees``) under its text layer.
+
+    The page measures ``pixels / dpi * 72`` points. ``original`` is the scan file as stored
+    (``image/jpeg``, ``image/png`` or ``image/tiff``; a multi-page TIFF contributes its first
+    frame). Pixels are taken in stored order: EXIF orientation is the caller's business, and the
+    OCR must have been run on the same pixel frame (same width and height).
+    """
+    x_dpi, y_dpi = (float(dpi), float(dpi)) if isinstance(dpi, int | float) else map(float, dpi)
+    if x_dpi <= 0 or y_dpi <= 0:
+        raise RenderError(reason=f"dpi must be positive, got {dpi!r}")
+    pdf = pikepdf.new()
+    image_xobject, width_px, height_px = _image_xobject(pdf, original, mime, jpeg_quality)
+    if (width_px, height_px) != (ocr.width, ocr.height):
+        raise RenderError(
+            reason=f"image is {width_px}×{height_px} px but the OCR was run on "
+            f"{ocr.width}×{ocr.height} px"
+        )
+    text_form = _text_layer_form(pdf, ocr.textonly_pdf)
+
+    page_width = width_px / x_dpi * POINTS_PER_INCH
+    page_height = height_px / y_dpi * POINTS_PER_INCH
+    page = pdf.add_blank_page(page_size=(page_width, page_height))
+    page.obj.Resources = pikepdf.Dictionary(
+        XObject=pikepdf.Dictionary({_IMAGE_NAME: image_xobject, _TEXT_NAME: text_form})
+    )
+    page.obj.Contents = pikepdf.Stream(
+        pdf,
+        _page_content(
+            width_px=width_px,
+            height_px=height_px,
+            x_scale=POINTS_PER_INCH / x_dpi,
+            y_scale=POINTS_PER_INCH / y_dpi,
+            skew_degrees=ocr.skew_degrees,
+            text_scale=(ocr.dpi / x_dpi, ocr.dpi / y_dpi),
+        ),
+    )
+    buffer = io.BytesIO()
+    pdf.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _page_content(
+    *,
+    width_px: int,
+    height_px: int,
+    x_scale: float,
+    y_scale: float,
+    skew_degrees: float,
+    text_scale: tuple[float, float],
+) -> bytes:
+    """Content stream: the image rotated about its centre in pixel space, then the text form.
+
+    In pixel units with y up, a counter-clockwise rotation by the deskew angle (as PIL and
+    OpenCV rotate on screen) is the PDF matrix ``[cos sin -sin cos 0 0]``; concatenated ``cm``
+    operators apply innermost-last, so the order below reads outside-in.
+    """
+    angle = math.radians(skew_degrees)
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    centre_x, centre_y = width_px / 2, height_px / 2
+    n = _number
+    image_ops = [
+        "q",
+        f"{n(x_scale)} 0 0 {n(y_scale)} 0 0 cm",  # pixels -> points
+    ]
+    if skew_degrees:
+        image_ops += [
+            f"1 0 0 1 {n(centre_x)} {n(centre_y)} cm",
+            f"{n(cos_a)} {n(sin_a)} {n(-sin_a)} {n(cos_a)} 0 0 cm",
+            f"1 0 0 1 {n(-centre_x)} {n(-centre_y)} cm",
+        ]
+    image_ops += [f"{width_px} 0 0 {height_px} 0 0 cm", f"{_IMAGE_NAME} Do", "Q"]
+    text_ops = ["q", f"{n(text_scale[0])} 0 0 {n(text_scale[1])} 0 0 cm", f"{_TEXT_NAME} Do", "Q"]
+    return ("\n".join(image_ops + text_ops) + "\n").encode("ascii")
+
+
+def _text_layer_form(pdf: pikepdf.Pdf, textonly_pdf: bytes) -> pikepdf.Object:
+    """Tesseract's text-only page as a Form XObject owned by ``pdf``."""
+    try:
+        with pikepdf.open(io.BytesIO(textonly_pdf)) as text_pdf:
+            if len(text_pdf.pages) != 1:
+                raise RenderError(reason=f"text layer has {len(text_pdf.pages)} pages, not 1")
+            form = text_pdf.pages[0].as_form_xobject()
+            return pdf.copy_foreign(form)
+    except pikepdf.PdfError as exc:
+        raise RenderError(reason=f"unreadable text layer: {exc}") from exc
+
+
+def _image_xobject(
+    pdf: pikepdf.Pdf, original: bytes, mime: str, jpeg_quality: int
+) -> tuple[pikepdf.Stream, int, int]:
+    try:
+        image = Image.open(io.BytesIO(original))
+        width, height = image.size
+        if mime == "image/jpeg" and image.format == "JPEG" and image.mode in ("L", "RGB"):
+            encoded = _jpeg_passthrough_or_smaller(original, image, jpeg_quality)
+            return _dct_stream(pdf, encoded, image.mode, width, height), width, height
+        if mime not in ("image/jpeg", "image/png", "image/tiff"):
+            raise RenderError(reason=f"unsupported image type {mime}")
+        image.seek(0)
+        if image.mode == "1":
+            return _bilevel_stream(pdf, image), width, height
+        flattened = _flatten(image)
+        encoded = _encode_jpeg(flattened, jpeg_quality)
+        return _dct_stream(pdf, encoded, flattened.mode, width, height), width, height
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise RenderError(reason=f"unreadable image: {exc}") from exc
+
+
+def _jpeg_passthrough_or_smaller(original: bytes, image: Image.Image, quality: int) -> bytes:
+    """The original JPEG bytes, unless re-encoding at ``quality`` saves ≥ 10 %."""
+    reencoded = _encode_jpeg(image, quality)
+    if len(reencoded) <= len(original) * (1 - JPEG_REENCODE_MIN_SAVING):
+        return reencoded
+    return original
+
+
+def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """Gray or RGB without alpha (transparency composited on white), for JPEG encoding."""
+    if image.mode in ("L", "RGB"):
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return image.point(lambda value: value / 256).convert("L")
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("LA", "RGBA", "PA"):
+        gray = image.mode == "LA"
+        background = Image.new("RGBA", image.size, "white")
+        background.alpha_composite(image.convert("RGBA"))
+        return background.convert("L" if gray else "RGB")
+    return image.convert("RGB")
+
+
+def _dct_stream(
+    pdf: pikepdf.Pdf, jpeg: bytes, mode: str, width: int, height: int
+) -> pikepdf.Stream:
+    return pikepdf.Stream(
+        pdf,
+        jpeg,
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=width,
+        Height=height,
+        ColorSpace=pikepdf.Name.DeviceGray if mode == "L" else pikepdf.Name.DeviceRGB,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+    )
+
+
+def _bilevel_stream(pdf: pikepdf.Pdf, image: Image.Image) -> pikepdf.Stream:
+    """A 1-bit image, lossless (Flate). Pillow's bit 1 is white, as in PDF's DeviceGray."""
+    image.load()
+    return pikepdf.Stream(
+        pdf,
+        zlib.compress(image.tobytes(), 9),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=image.width,
+        Height=image.height,
+        ColorSpace=pikepdf.Name.DeviceGray,
+        BitsPerComponent=1,
+        Filter=pikepdf.Name.FlateDecode,
+    )
+
+
+# --------------------------------------------------------------------------- PDF/A assembly
+
+
+def srgb_icc_profile() -> bytes:
+    """The sRGB ICC profile (from Pillow's littleCMS) for the PDF/A OutputIntent."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def assemble_pdfa(
+    pages: Sequence[bytes | Path],
+    out: Path,
+    *,
+    title: str,
+    author: str = "",
+    subject: str = "",
+    keywords: str = "",
+    lang: str = "vi-VN",
+) -> None:
+    """Merge one-page PDFs (from :func:`render_page`) into one PDF/A-2b file at ``out``.
+
+    The file appears at ``out`` complete or not at all: it is written to a temporary file in
+    the same directory and moved into place with :func:`os.replace`. Page contents are copied
+    lazily (qpdf reads each source stream while writing), so memory does not grow with the
+    decoded size of the pages; sources given as paths stay on disk until then.
+    """
+    if not pages:
+        raise RenderError(reason="no pages to assemble")
+    out = Path(out)
+    _ensure_open_file_limit(len(pages) + 64)
+    with ExitStack() as stack:
+        pdf = stack.enter_context(pikepdf.new())
+        for number, source in enumerate(pages, start=1):
+            try:
+                opened = pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+            except (pikepdf.PdfError, OSError) as exc:
+                raise RenderError(reason=f"page {number} is not a readable PDF: {exc}") from exc
+            stack.enter_context(opened)
+            pdf.pages.extend(opened.pages)
+        _make_pdfa(pdf, title=title, author=author, subject=subject, keywords=keywords, lang=lang)
+        descriptor, temporary_name = tempfile.mkstemp(
+            dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"
+        )
+        os.close(descriptor)
+        temporary = Path(temporary_name)
+        try:
+            _save(pdf, temporary)
+            temporary.replace(out)  # os.replace: atomic within one directory
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+
+def _save(pdf: pikepdf.Pdf, path: Path) -> None:
+    """Write ``pdf`` (a seam for tests that simulate a failure half-way through writing)."""
+    pdf.save(path, fix_metadata_version=True, min_version="1.7")
+
+
+def _ensure_open_file_limit(needed: int) -> None:
+    """Raise the soft limit on open files if the sources would not fit under it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        new_soft = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+
+
+def _make_pdfa(
+    pdf: pikepdf.Pdf, *, title: str, author: str, subject: str, keywords: str, lang: str
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+        meta["dc:title"] = nfc(title)
+        if author:
+            meta["dc:creator"] = [nfc(author)]
+        if subject:
+            meta["dc:description"] = nfc(subject)
+        if keywords:
+            meta["pdf:Keywords"] = nfc(keywords)
+        meta["dc:language"] = [lang]
+        meta["dc:format"] = "application/pdf"
+        meta["pdf:Producer"] = PRODUCER
+        meta["xmp:CreatorTool"] = PRODUCER
+        meta["xmp:CreateDate"] = now
+        meta["xmp:ModifyDate"] = now
+        meta["xmp:MetadataDate"] = now
+    pdf.Root.Lang = pikepdf.String(lang)
+    profile = pikepdf.Stream(pdf, srgb_icc_profile())
+    profile.N = 3
+    pdf.Root.OutputIntents = pikepdf.Array(
+        [
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.OutputIntent,
+                S=pikepdf.Name.GTS_PDFA1,
+                OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"),
+                Info=pikepdf.String("sRGB IEC61966-2.1"),
+                DestOutputProfile=pdf.make_indirect(profile),
+            )
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- checks and reading
+
+
+def check_pdfa(path: Path) -> list[str]:
+    """List what breaks the PDF/A-2b rules this module is responsible for; ``[]`` if none.
+
+    A light self-check with pikepdf and pypdfium2, not a validator: veraPDF is not available on
+    this machine. It checks the XMP PDF/A identification (part 2, conformance B), the
+    OutputIntent, Info/XMP title agreement, the trailer /ID, encryption, JavaScript, font
+    embedding and that every page has a text layer.
+    """
+    problems: list[str] = []
+    with pikepdf.open(path) as pdf:
+        if pdf.is_encrypted:
+            problems.append("encrypted")
+        meta = pdf.open_metadata()
+        if (
+            str(meta.get("pdfaid:part", "")) != "2"
+            or str(meta.get("pdfaid:conformance", "")) != "B"
+        ):
+            problems.append("XMP lacks pdfaid:part=2 / pdfaid:conformance=B")
+        if "/Metadata" in pdf.Root and "/Filter" in pdf.Root.Metadata:
+            problems.append("XMP metadata stream is compressed")
+        info_title = str(pdf.docinfo.get("/Title", "")) if pdf.trailer.get("/Info") else ""
+        if str(meta.get("dc:title", "")) != info_title:
+            problems.append("Info /Title and XMP dc:title differ")
+        if not _has_pdfa_output_intent(pdf):
+            problems.append("missing GTS_PDFA1 OutputIntent with an ICC profile")
+        if "/ID" not in pdf.trailer:
+            problems.append("missing trailer /ID")
+        if "/Lang" not in pdf.Root:
+            problems.append("missing /Lang")
+        problems += _javascript_problems(pdf)
+        for number, page in enumerate(pdf.pages, start=1):
+            for font_name in _unembedded_fonts(page.obj.get("/Resources"), set()):
+                problems.append(f"page {number}: font {font_name} is not embedded")
+    for number, text in enumerate(extract_text(path), start=1):
+        if not text.strip():
+            problems.append(f"page {number}: no text layer")
+    return problems
+
+
+def _has_pdfa_output_intent(pdf: pikepdf.Pdf) -> bool:
+    for intent in pdf.Root.get("/OutputIntents", pikepdf.Array()):
+        if intent.get("/S") == pikepdf.Name.GTS_PDFA1 and "/DestOutputProfile" in intent:
+            return True
+    return False
+
+
+def _javascript_problems(pdf: pikepdf.Pdf) -> list[str]:
+    problems: list[str] = []
+    if "/Names" in pdf.Root and "/JavaScript" in pdf.Root.Names:
+        problems.append("document-level JavaScript")
+    open_action = pdf.Root.get("/OpenAction")
+    if (
+        isinstance(open_action, pikepdf.Dictionary)
+        and open_action.get("/S") == pikepdf.Name.JavaScript
+    ):
+        problems.append("JavaScript open action")
+    if "/AA" in pdf.Root:
+        problems.append("document additional actions")
+    for number, page in enumerate(pdf.pages, start=1):
+        if "/AA" in page.obj:
+            problems.append(f"page {number}: additional actions")
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+            action = annotation.get("/A")
+            if (
+                isinstance(action, pikepdf.Dictionary)
+                and action.get("/S") == pikepdf.Name.JavaScript
+            ):
+                problems.append(f"page {number}: JavaScript annotation")
+    return problems
+
+
+def _unembedded_fonts(
+    resources: pikepdf.Object | None, seen: set[tuple[int, int]]
+) -> Iterator[str]:
+    """Names of fonts without an embedded font program, walking nested Form XObjects."""
+    if not isinstance(resources, pikepdf.Dictionary):
+        return
+    for font in resources.get("/Font", pikepdf.Dictionary()).values():
+        if font.get("/Subtype") == pikepdf.Name.Type3:
+            continue
+        descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+        descriptor = descendant.get("/FontDescriptor")
+        if descriptor is None or not any(
+            key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+        ):
+            yield str(font.get("/BaseFont", "?"))
+    for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
+        if xobject.get("/Subtype") != pikepdf.Name.Form:
+            continue
+        if xobject.is_indirect:
+            if xobject.objgen in seen:
+                continue
+            seen.add(xobject.objgen)
+        yield from _unembedded_fonts(xobject.get("/Resources"), seen)
+
+
+def page_count(path: Path) -> int:
+    """Number of pages of the PDF at ``path``."""
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+def extract_text(path: Path) -> list[str]:
+    """The text of each page (NFC), as a PDF reader would extract it."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        texts: list[str] = []
+        for index in range(len(document)):
+            page = document[index]
+            text_page = page.get_textpage()
+            try:
+                texts.append(nfc(text_page.get_text_range()))
+            finally:
+                text_page.close()
+                page.close()
+        return texts
+    finally:
+        document.close()

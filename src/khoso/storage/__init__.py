@@ -1,0 +1,1 @@
+"""Content-addressed object storage: originals and renditions, addressed by SHA-256."""

@@ -1,0 +1,1 @@
+"""Web UI: Vietnamese first, thin views over selectors and services."""

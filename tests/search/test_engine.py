@@ -1,0 +1,404 @@
+"""The tantivy page index: Vietnamese matching, ranking, access filters, several processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+import khoso
+from khoso.core.text import fold
+from khoso.search.engine import (
+    IndexedPage,
+    PageIndex,
+    folded_word_matches,
+    match_terms,
+    snippet_html,
+)
+
+EVERYONE = ("01", "02", "03")
+PUBLIC = ("01",)
+
+
+def page(
+    page_id: int,
+    text: str,
+    *,
+    fonds_id: int = 1,
+    file_id: int | None = None,
+    access_mode: str = "01",
+    title: str = "Hồ sơ",
+) -> IndexedPage:
+    return IndexedPage(
+        page_id=page_id,
+        file_id=file_id if file_id is not None else page_id * 10,
+        fonds_id=fonds_id,
+        file_code=f"H{page_id:04d}",
+        page_no=1,
+        access_mode=access_mode,
+        title=title,
+        text=text,
+    )
+
+
+def ids(index: PageIndex, query: str, **filters: object) -> list[int]:
+    filters.setdefault("fonds_ids", None)
+    filters.setdefault("access_modes", EVERYONE)
+    return [hit.page_id for hit in index.search(query, **filters).hits]  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path: Path) -> Path:
+    """Replaces the Django-settings fixture of tests/conftest.py: this module needs no Django."""
+    return tmp_path
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> PageIndex:
+    return PageIndex(tmp_path / "index")
+
+
+def test_query_without_diacritics_and_with_d_for_dj_finds_the_page(index: PageIndex) -> None:
+    index.upsert([page(1, "Quyết định của Ủy ban nhân dân tỉnh Đắk Lắk"), page(2, "Báo cáo")])
+
+    assert ids(index, "dak lak") == [1]
+    assert ids(index, "quyet dinh") == [1]
+    assert ids(index, "UY BAN") == [1]
+    assert ids(index, "Đắk Lắk") == [1]
+
+
+def test_decomposed_input_is_normalised_before_indexing_and_querying(index: PageIndex) -> None:
+    index.upsert([page(1, unicodedata.normalize("NFD", "tỉnh Đắk Lắk"))])
+
+    assert ids(index, "Đắk Lắk") == [1]
+    assert ids(index, unicodedata.normalize("NFD", "Lắk")) == [1]
+    assert ids(index, "lak") == [1]
+
+
+def test_exact_spelling_ranks_above_a_folded_only_match(index: PageIndex) -> None:
+    index.upsert([page(1, "tỉnh Dak Lak năm 1976"), page(2, "tỉnh Đắk Lắk năm 1976")])
+
+    assert ids(index, "Đắk Lắk") == [2, 1]
+    assert sorted(ids(index, "dak lak")) == [1, 2]
+
+
+def test_quoted_phrase_needs_the_words_together(index: PageIndex) -> None:
+    index.upsert([page(1, "tỉnh Đắk Lắk"), page(2, "Lắk ở đây còn Đắk ở kia")])
+
+    assert ids(index, '"đắk lắk"') == [1]
+    assert ids(index, '"dak lak"') == [1]
+    assert sorted(ids(index, "dak lak")) == [1, 2]
+
+
+def test_trailing_star_is_a_prefix(index: PageIndex) -> None:
+    index.upsert([page(1, "Quyết định số 12"), page(2, "Quyền sử dụng đất"), page(3, "Báo cáo")])
+
+    assert ids(index, "quyet*") == [1]
+    assert sorted(ids(index, "quy*")) == [1, 2]
+    assert ids(index, "Quyề*") == [2, 1]  # the exact prefix first, the folded one after
+    assert ids(index, '"quyet dinh s*"') == [1]
+
+
+def test_all_words_must_match(index: PageIndex) -> None:
+    index.upsert([page(1, "công văn về đất đai"), page(2, "công văn về nhân sự")])
+
+    assert ids(index, "cong van dat") == [1]
+    assert ids(index, "cong van khong_co_tu_nay") == []
+
+
+def test_title_words_match_and_count_with_page_words(index: PageIndex) -> None:
+    index.upsert([page(1, "nội dung trang", title="Quyết định giao đất")])
+
+    assert ids(index, "giao dat trang") == [1]
+
+
+def test_page_of_an_invisible_fonds_is_never_returned_nor_counted(index: PageIndex) -> None:
+    index.upsert([page(i, "biên bản họp", fonds_id=1) for i in range(1, 4)])
+    index.upsert([page(9, "biên bản họp", fonds_id=2)])
+
+    result = index.search("bien ban", fonds_ids={1}, access_modes=EVERYONE, limit=2)
+
+    assert result.total == 3
+    assert len(result.hits) == 2
+    assert all(hit.fonds_id == 1 for hit in result.hits)
+    assert 9 not in ids(index, "bien ban", fonds_ids=[1], limit=100)
+    assert ids(index, "bien ban", fonds_ids=[2]) == [9]
+    assert index.search("bien ban", fonds_ids=None, access_modes=EVERYONE).total == 4
+
+
+def test_empty_fonds_set_or_access_modes_show_nothing(index: PageIndex) -> None:
+    index.upsert([page(1, "biên bản họp")])
+
+    assert index.search("bien ban", fonds_ids=set(), access_modes=EVERYONE).total == 0
+    assert index.search("bien ban", fonds_ids=None, access_modes=()).total == 0
+
+
+def test_secret_pages_need_their_access_mode(index: PageIndex) -> None:
+    index.upsert(
+        [
+            page(1, "mật lệnh", access_mode="01"),
+            page(2, "mật lệnh", access_mode="02"),
+            page(3, "mật lệnh", access_mode="03"),
+        ]
+    )
+
+    assert sorted(ids(index, "mat lenh", access_modes=PUBLIC)) == [1]
+    assert sorted(ids(index, "mat lenh", access_modes=("01", "02"))) == [1, 2]
+    assert index.search("mat lenh", fonds_ids=None, access_modes=("01", "02")).total == 2
+    assert sorted(ids(index, "mat lenh", access_modes=EVERYONE)) == [1, 2, 3]
+
+
+def test_upsert_replaces_the_page(index: PageIndex) -> None:
+    index.upsert([page(1, "bản cũ")])
+    index.upsert([page(1, "bản mới", access_mode="03")])
+
+    assert index.count() == 1
+    assert ids(index, "ban cu") == []
+    assert ids(index, "ban moi") == [1]
+    assert ids(index, "ban moi", access_modes=PUBLIC) == []
+
+
+def test_upsert_of_the_same_page_twice_in_one_batch_keeps_the_last(index: PageIndex) -> None:
+    index.upsert([page(1, "bản cũ"), page(1, "bản mới")])
+
+    assert index.count() == 1
+    assert ids(index, "ban") == [1]
+    assert ids(index, "moi") == [1]
+
+
+def test_delete_delete_file_and_clear(index: PageIndex) -> None:
+    index.upsert(
+        [
+            page(1, "trang một", file_id=7),
+            page(2, "trang hai", file_id=7),
+            page(3, "trang ba", file_id=8),
+            page(4, "trang bốn", file_id=8),
+        ]
+    )
+
+    index.delete([1, 999])
+    assert sorted(ids(index, "trang")) == [2, 3, 4]
+    index.delete_file(8)
+    assert ids(index, "trang") == [2]
+    index.meta_set("last_change", 41)
+    index.clear()
+    assert index.count() == 0
+    assert index.meta_get("last_change") is None
+
+
+def test_meta_survives_reopening(tmp_path: Path) -> None:
+    PageIndex(tmp_path).meta_set("last_change", 1234)
+    PageIndex(tmp_path).meta_set("schema", "v1")
+
+    reopened = PageIndex(tmp_path)
+    assert reopened.meta_get("last_change") == 1234
+    assert reopened.meta_get("schema") == "v1"
+    assert reopened.meta_get("missing", "default") == "default"
+
+
+def test_second_instance_on_the_same_directory_sees_commits(tmp_path: Path) -> None:
+    writer_process = PageIndex(tmp_path)
+    reader_process = PageIndex(tmp_path)
+    assert reader_process.count() == 0
+    assert ids(reader_process, "dak lak") == []
+
+    writer_process.upsert([page(1, "Đắk Lắk")])
+    assert ids(reader_process, "dak lak") == [1]
+
+    reader_process.upsert([page(2, "Đắk Lắk")])  # the other one may write too, one at a time
+    assert sorted(ids(writer_process, "dak lak")) == [1, 2]
+    writer_process.delete([1])
+    assert ids(reader_process, "dak lak") == [2]
+    assert reader_process.count() == 1
+
+
+def test_writes_from_two_threads_wait_for_each_other(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = PageIndex(tmp_path), PageIndex(tmp_path)
+
+    def write(instance: PageIndex, base: int) -> None:
+        for n in range(5):
+            instance.upsert([page(base + n, "trang")])
+
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(write, first, 100), pool.submit(write, second, 200)]:
+            future.result()
+
+    assert first.count() == 10
+
+
+WRITER_SCRIPT = """
+import sys
+from pathlib import Path
+from khoso.search.engine import IndexedPage, PageIndex
+
+index = PageIndex(Path(sys.argv[1]))
+base = int(sys.argv[2])
+for n in range(15):
+    page_id = base + n
+    index.upsert([IndexedPage(page_id, page_id, 1, "H", 1, "01", "t", f"trang số {page_id}")])
+    index.meta_set(f"writer{base}", page_id)
+"""
+
+
+def test_writer_processes_take_turns(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(khoso.__file__).parents[1])}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT, str(tmp_path), str(base)], env=env)
+        for base in (1000, 2000, 3000)
+    ]
+
+    assert [writer.wait(timeout=120) for writer in writers] == [0, 0, 0]
+    index = PageIndex(tmp_path)
+    assert index.count() == 45
+    assert [index.meta_get(f"writer{base}") for base in (1000, 2000, 3000)] == [1014, 2014, 3014]
+    assert ids(index, "trang so 2007") == [2007]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        '"',
+        '"unbalanced',
+        "AND OR )(",
+        "*",
+        "**",
+        "field:value",
+        "page_id:1",
+        "access_mode:03",
+        "title:[a TO z]",
+        "+-!^~/\\{}[]",
+        "a" * 500,
+        "từ " * 200,
+        "\x00\u200b\ufeff",
+    ],
+)
+def test_hostile_queries_raise_nothing(index: PageIndex, query: str) -> None:
+    index.upsert([page(1, "trang có chữ value và field", access_mode="03")])
+
+    result = index.search(query, fonds_ids=None, access_modes=PUBLIC)
+
+    assert result.total == 0
+    assert result.hits == []
+
+
+def test_field_syntax_is_just_words(index: PageIndex) -> None:
+    index.upsert([page(1, "field: value"), page(2, "value")])
+
+    assert ids(index, "field:value") == [1]
+
+
+def test_limit_and_offset_page_through_results(index: PageIndex) -> None:
+    index.upsert([page(i, "lý lịch") for i in range(1, 26)])
+
+    first = index.search("ly lich", fonds_ids=None, access_modes=PUBLIC, limit=20)
+    second = index.search("ly lich", fonds_ids=None, access_modes=PUBLIC, limit=20, offset=20)
+
+    assert (first.total, second.total) == (25, 25)
+    assert len(first.hits) == 20
+    assert len(second.hits) == 5
+    assert {h.page_id for h in first.hits}.isdisjoint({h.page_id for h in second.hits})
+
+
+def test_hit_carries_the_stored_fields(index: PageIndex) -> None:
+    index.upsert(
+        [
+            IndexedPage(
+                page_id=5,
+                file_id=6,
+                fonds_id=7,
+                file_code="G01.2024.01.01",
+                page_no=3,
+                access_mode="01",
+                title="Hồ sơ",
+                text="nội dung",
+            )
+        ]
+    )
+
+    (hit,) = index.search("noi dung", fonds_ids=[7], access_modes=PUBLIC).hits
+    assert (hit.page_id, hit.file_id, hit.fonds_id, hit.file_code, hit.page_no) == (
+        5,
+        6,
+        7,
+        "G01.2024.01.01",
+        3,
+    )
+    assert hit.score > 0
+
+
+def test_snippet_marks_the_original_spelling_of_a_folded_match(index: PageIndex) -> None:
+    index.upsert([page(1, "Ủy ban nhân dân tỉnh Đắk Lắk quyết định")])
+
+    (hit,) = index.search("dak lak", fonds_ids=None, access_modes=PUBLIC).hits
+
+    assert "<mark>Đắk Lắk</mark>" in hit.snippet_html
+
+
+def test_snippet_is_html_escaped(index: PageIndex) -> None:
+    index.upsert([page(1, "lời dặn <script>alert('x')</script> & Đắk Lắk")])
+
+    (hit,) = index.search("dak", fonds_ids=None, access_modes=PUBLIC).hits
+
+    assert "<script>" not in hit.snippet_html
+    assert "&lt;script&gt;" in hit.snippet_html
+    assert "&amp;" in hit.snippet_html
+    assert "<mark>Đắk</mark>" in hit.snippet_html
+
+
+def test_snippet_is_a_window_around_the_first_match() -> None:
+    text = "mở đầu " * 100 + "tỉnh Đắk Lắk" + " kết thúc" * 100
+
+    snippet = snippet_html(text, "dak lak")
+
+    assert "<mark>Đắk Lắk</mark>" in snippet
+    assert snippet.startswith("…")
+    assert snippet.endswith("…")
+    visible = snippet.replace("<mark>", "").replace("</mark>", "")
+    assert 180 <= len(visible) <= 240
+
+
+def test_snippet_marks_a_phrase_only_where_it_occurs_whole() -> None:
+    snippet = snippet_html("Đắk một mình, rồi Đắk Lắk", '"dak lak"')
+
+    assert snippet == "Đắk một mình, rồi <mark>Đắk Lắk</mark>"
+
+
+def test_match_terms_are_folded_for_the_page_viewer() -> None:
+    terms = match_terms('Đắk "Quyết Định" số* )(')
+
+    assert terms == ["dak", "quyet", "dinh", "so*"]
+    assert folded_word_matches(terms, fold("Đắk"))
+    assert folded_word_matches(terms, fold("Sổ"))
+    assert not folded_word_matches(terms, fold("Lắk"))
+
+
+def test_fold_keeps_one_character_per_vietnamese_letter() -> None:
+    vowels = "aăâeêioôơuưy"
+    tones = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    letters = [unicodedata.normalize("NFC", v + t) for v in vowels for t in tones]
+    letters += list("bcdđghklmnpqrstvx")
+    for letter in letters + [letter.upper() for letter in letters]:
+        assert len(letter) == 1
+        assert len(fold(letter)) == 1
+
+
+def test_fast_fold_used_for_indexing_agrees_with_fold() -> None:
+    import random
+
+    from khoso.core.text import nfc
+    from khoso.search.engine import _fold_text
+
+    samples = ["Đắk Lắk", "ĐƯỜNG Ỷ", "b\u0300", "Ελληνικά Đắk", "İstanbul", "ﬁ", "日本語 đ"]
+    letters = [chr(c) for r in ((0, 0x250), (0x300, 0x370), (0x1E00, 0x1F00)) for c in range(*r)]
+    rng = random.Random(7)
+    samples += ["".join(rng.choices(letters, k=30)) for _ in range(2000)]
+    for sample in samples:
+        assert _fold_text(nfc(sample)) == fold(nfc(sample))
