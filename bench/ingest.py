@@ -103,12 +103,14 @@ def run_ours(images: list[Path], work: Path) -> tuple[Run, dict, list[str]]:
     env.pop("KHOSO_DATABASE_URL", None)
     env.pop("KHOSO_BROKER_URL", None)
     subprocess.run([*KHOSO, "migrate", "-v0"], env=env, check=True)
-    run, done = timed([*KHOSO, "ingest", str(images[0].parent), "--file-code", "000.00.00.H15.2025.01",
-                       "--wait", "--json"], env)
+    run, done = timed(
+        [*KHOSO, "ingest", str(images[0].parent), "--file-code", "000.00.00.H15.2025.01", "--wait", "--json"], env
+    )
     result = json.loads(done.stdout)
     out = work / "ours.pdf"
-    subprocess.run([*KHOSO, "export", "000.00.00.H15.2025.01", "--pdf", str(out)], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*KHOSO, "export", "000.00.00.H15.2025.01", "--pdf", str(out)], env=env, check=True, capture_output=True
+    )
     return run, result, pdf_page_texts(out)
 
 
@@ -120,8 +122,10 @@ def run_ocrmypdf(images: list[Path], work: Path, *extra: str) -> tuple[Run, int]
         source.write_bytes(img2pdf.convert([str(p) for p in images]))
     out = work / f"ocrmypdf{''.join(extra)}.pdf"
     ocrmypdf = str(ROOT / ".venv" / "bin" / "ocrmypdf")
-    run, _ = timed([ocrmypdf, "-l", "vie", "--output-type", "pdfa-2", "--jobs", "2", *extra, str(source), str(out)],
-                   {**os.environ, "OMP_THREAD_LIMIT": "1"})
+    run, _ = timed(
+        [ocrmypdf, "-l", "vie", "--output-type", "pdfa-2", "--jobs", "2", *extra, str(source), str(out)],
+        {**os.environ, "OMP_THREAD_LIMIT": "1"},
+    )
     return run, out.stat().st_size
 
 
@@ -158,8 +162,10 @@ def main() -> None:
     print(f"pages: {count}; input JPEG: {input_bytes / 1024:.0f} KB/page; machine: {os.cpu_count()} cores")
     print(f"{'run':48} {'pages/min':>9} {'wall s/p':>8} {'CPU s/p':>8} {'KB/page':>8} {'peak MB':>8} {'CER':>7}")
     for name, run, size, error in rows:
-        print(f"{name:48} {count / run.wall * 60:9.1f} {run.wall / count:8.2f} {run.cpu / count:8.2f} "
-              f"{(size or 0) / 1024:8.0f} {run.peak_rss_mb:8.0f} {'' if error is None else f'{error:.2%}':>7}")
+        print(
+            f"{name:48} {count / run.wall * 60:9.1f} {run.wall / count:8.2f} {run.cpu / count:8.2f} "
+            f"{(size or 0) / 1024:8.0f} {run.peak_rss_mb:8.0f} {'' if error is None else f'{error:.2%}':>7}"
+        )
     if not args.skip_anchors:
         _, plain, _, _ = rows[1]
         _, _, opt2_size, _ = rows[2]

@@ -83,8 +83,13 @@ def test_text_is_normalised_to_nfc(fonds) -> None:  # type: ignore[no-untyped-de
 
 
 def test_documents_get_sequential_doc_codes(archive_file) -> None:  # type: ignore[no-untyped-def]
-    fields = dict(type_name="02", issued_date=date(1995, 5, 1), organ_name="UBND tỉnh Đắk Lắk",
-                  subject="Quyết định phê duyệt quy hoạch", number_of_page=3)
+    fields = dict(
+        type_name="02",
+        issued_date=date(1995, 5, 1),
+        organ_name="UBND tỉnh Đắk Lắk",
+        subject="Quyết định phê duyệt quy hoạch",
+        number_of_page=3,
+    )
     first = document_create(archive_file=archive_file, **fields)
     second = document_create(archive_file=archive_file, **fields)
     assert first.doc_code == f"{archive_file.file_code}.0000001"

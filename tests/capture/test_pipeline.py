@@ -177,7 +177,9 @@ def test_cli_ingest_wait_json_and_export(two_pages, tmp_path, capsys) -> None:  
     folder.mkdir()
     for path in two_pages:
         shutil.copy(path, folder / path.name)
-    call_command("ingest", str(folder), "--file-code", "000.00.00.H15.1995.07", "--title", "Hồ sơ thử", "--wait", "--json")
+    call_command(
+        "ingest", str(folder), "--file-code", "000.00.00.H15.1995.07", "--title", "Hồ sơ thử", "--wait", "--json"
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["file_code"] == "000.00.00.H15.1995.07"
     assert result["pages"] == 2 and result["status"] == "done"
@@ -210,3 +212,66 @@ def test_thumbnail_is_small(archive_file, two_pages) -> None:  # type: ignore[no
     page = archive_file.pages.get()
     with Image.open(io.BytesIO(object_store().read_bytes(page.thumbnail_id))) as thumb:
         assert max(thumb.size) <= 640
+
+
+def _huge_png(path: Path) -> None:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
+
+
+def _blank_pdf(path: Path, pages: int) -> None:
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(595, 842))
+    pdf.save(path)
+
+
+def _encrypted_pdf(path: Path, source: Path) -> None:
+    import img2pdf
+
+    plain = path.with_suffix(".plain.pdf")
+    plain.write_bytes(img2pdf.convert(str(source)))
+    with pikepdf.open(plain) as pdf:
+        pdf.save(path, encryption=pikepdf.Encryption(user="", owner="chu-so-huu"))
+
+
+def _truncated_pdf(path: Path, source: Path) -> None:
+    import img2pdf
+
+    data = img2pdf.convert(str(source))
+    path.write_bytes(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize(
+    ("maker", "code"),
+    [
+        (lambda p, src: _huge_png(p), "vuot_gioi_han_diem_anh"),
+        (lambda p, src: _blank_pdf(p, 3000), "pdf_trang_trong"),
+        (_encrypted_pdf, "pdf_ma_hoa"),
+        (_truncated_pdf, "tep_hong"),
+    ],
+    ids=["100000x100000-pixels", "3000-empty-pages", "encrypted-pdf", "truncated-pdf"],
+)
+def test_hostile_files_are_refused_and_the_next_delivery_still_works(
+    archive_file, two_pages, tmp_path, maker, code
+) -> None:  # type: ignore[no-untyped-def]
+    import resource
+
+    bad = tmp_path / "xau.pdf"
+    maker(bad, two_pages[0])
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ArchiveError) as caught:
+        services.deliver(archive_file=archive_file, arrivals=[services.Arrival(bad, bad.name)], source="upload")
+    assert caught.value.code == code and caught.value.message
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 300 * 1024  # KiB: bounded
+    assert not Page.objects.exists() and not StoredObject.objects.exists()
+    _deliver_and_run(archive_file, two_pages[:1])  # the queue keeps moving
+    assert archive_file.pages.get().stage == Page.Stage.DONE

@@ -180,10 +180,7 @@ def test_png_declaring_100000_square_pixels_is_refused_from_the_header(tmp_path:
     idat = zlib.compress(b"\x00" * 64)
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", ihdr)
-        + _png_chunk(b"IDAT", idat)
-        + _png_chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
     )
     assert bomb.stat().st_size < 200
     rss_before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -236,9 +233,7 @@ def test_png_without_dpi_is_assumed_300_and_marked(tmp_path: Path) -> None:
 def test_multi_page_tiff_yields_each_frame_as_lossless_png(tmp_path: Path) -> None:
     frames = [_small_page("RGB"), _small_page("L"), _small_page("1")]
     multi = tmp_path / "hoso.tif"
-    frames[0].save(
-        multi, save_all=True, append_images=frames[1:], dpi=(400, 400), compression="tiff_lzw"
-    )
+    frames[0].save(multi, save_all=True, append_images=frames[1:], dpi=(400, 400), compression="tiff_lzw")
     pre = preflight(multi)
     assert pre.kind == "tiff"
     assert [(p.index, p.mode, p.dpi) for p in pre.pages] == [
@@ -297,9 +292,7 @@ def _add_text_page(pdf: pikepdf.Pdf) -> None:
     page.Contents = pdf.make_stream(b"BT /F1 24 Tf 72 720 Td (Bien ban ban giao) Tj ET")
 
 
-def test_pdf_page_with_one_full_page_jpeg_is_passed_through(
-    scan_jpeg: Path, tmp_path: Path
-) -> None:
+def test_pdf_page_with_one_full_page_jpeg_is_passed_through(scan_jpeg: Path, tmp_path: Path) -> None:
     source = _pdf_with_scan(scan_jpeg, tmp_path / "scan.pdf", extra_text_page=True)
     started = time.perf_counter()
     pre = preflight(source)
@@ -332,9 +325,7 @@ def test_truncated_pdf_is_corrupt(scan_jpeg: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("user_password", ["", "mat-khau"])
-def test_encrypted_pdf_is_refused_even_with_empty_password(
-    tmp_path: Path, user_password: str
-) -> None:
+def test_encrypted_pdf_is_refused_even_with_empty_password(tmp_path: Path, user_password: str) -> None:
     pdf = pikepdf.new()
     _add_text_page(pdf)
     locked = tmp_path / "locked.pdf"

@@ -32,3 +32,12 @@ def test_settings_command_lists_them(capsys) -> None:  # type: ignore[no-untyped
     call_command("settings")
     out = capsys.readouterr().out
     assert "KHOSO_DATA_DIR" in out and "Thư mục" in out
+
+
+def test_system_check_names_a_missing_ocr_language(settings) -> None:  # type: ignore[no-untyped-def]
+    from khoso.capture.checks import ocr_programs_present
+
+    assert ocr_programs_present() == []
+    settings.KHOSO_OCR_LANGUAGE = "xyz"
+    (problem,) = ocr_programs_present()
+    assert problem.id == "khoso.E001" and "xyz" in problem.msg

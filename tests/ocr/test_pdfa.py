@@ -57,9 +57,7 @@ def _word_box_in_points(pdf_bytes: bytes, word: str) -> tuple[float, float, floa
 def test_page_size_follows_pixels_and_dpi(page_one_pdf, page_one_ocr):
     with pikepdf.open(io.BytesIO(page_one_pdf)) as pdf:
         box = [float(value) for value in pdf.pages[0].MediaBox]
-    assert box == pytest.approx(
-        [0, 0, page_one_ocr.width * POINTS_PER_PIXEL, page_one_ocr.height * POINTS_PER_PIXEL]
-    )
+    assert box == pytest.approx([0, 0, page_one_ocr.width * POINTS_PER_PIXEL, page_one_ocr.height * POINTS_PER_PIXEL])
 
 
 def test_rendered_page_text_has_vietnamese_words(page_one_pdf, tmp_path):

@@ -47,12 +47,24 @@ def start_worker(isolated_data: Path) -> Iterator[Callable[..., subprocess.Popen
             "OMP_THREAD_LIMIT": "1",
             **extra_env,
         }
-        log = open(isolated_data / f"worker-{len(started)}.log", "wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "khoso", "worker", "--concurrency", "1", "--no-beat",
-             "--hostname", f"test{len(started)}@%h"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        with open(isolated_data / f"worker-{len(started)}.log", "wb") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "khoso",
+                    "worker",
+                    "--concurrency",
+                    "1",
+                    "--no-beat",
+                    "--hostname",
+                    f"test{len(started)}@%h",
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         started.append(process)
         return process
 
@@ -92,7 +104,9 @@ def test_worker_on_redis_runs_the_pipeline(archive_file: ArchiveFile, scans: lis
     assert search_pages(user=None, query="dak lak", system=True).total >= 1
 
 
-def test_worker_killed_mid_ocr_leads_to_exactly_one_result(archive_file: ArchiveFile, scans: list[Path], start_worker) -> None:  # type: ignore[no-untyped-def]
+def test_worker_killed_mid_ocr_leads_to_exactly_one_result(
+    archive_file: ArchiveFile, scans: list[Path], start_worker
+) -> None:  # type: ignore[no-untyped-def]
     lease = {"KHOSO_STAGE_LEASE_SECONDS": "4"}
     doomed = start_worker(KHOSO_FAULT_INJECT="ocr=hang", **lease)
     delivery = services.deliver(

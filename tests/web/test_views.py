@@ -15,15 +15,34 @@ from khoso.capture.models import Delivery
 from khoso.storage.models import StoredObject
 
 FONDS_POST = {
-    "code": "UBND-DL", "name": "Phông UBND tỉnh Đắk Lắk", "status": "mo", "organ_id": "000.00.00.H15",
-    "history": "Thành lập năm 1976.", "archives_time": "1976-2000", "paper_total": "12,5",
-    "key_groups": "Tổng hợp", "language": "01", "description": "",
+    "code": "UBND-DL",
+    "name": "Phông UBND tỉnh Đắk Lắk",
+    "status": "mo",
+    "organ_id": "000.00.00.H15",
+    "history": "Thành lập năm 1976.",
+    "archives_time": "1976-2000",
+    "paper_total": "12,5",
+    "key_groups": "Tổng hợp",
+    "language": "01",
+    "description": "",
 }
 FILE_POST = {
-    "file_catalog": "1995", "file_notation": "01.TH", "title": "Hồ sơ quy hoạch tỉnh Đắk Lắk năm 1995",
-    "maintenance": "01", "mode": "01", "language": "01", "start_date": "03/01/1995", "end_date": "28/12/1995",
-    "keyword": "quy hoạch", "number_of_paper": "10", "number_of_page": "12", "format": "01",
-    "confidence_level": "", "paper_file_code": "", "risk_recovery_status": "", "description": "Người lập: A",
+    "file_catalog": "1995",
+    "file_notation": "01.TH",
+    "title": "Hồ sơ quy hoạch tỉnh Đắk Lắk năm 1995",
+    "maintenance": "01",
+    "mode": "01",
+    "language": "01",
+    "start_date": "03/01/1995",
+    "end_date": "28/12/1995",
+    "keyword": "quy hoạch",
+    "number_of_paper": "10",
+    "number_of_page": "12",
+    "format": "01",
+    "confidence_level": "",
+    "paper_file_code": "",
+    "risk_recovery_status": "",
+    "description": "Người lập: A",
 }
 
 
@@ -45,7 +64,9 @@ def test_creating_a_fonds_and_a_file_through_the_forms(client: Client, creator: 
     client.force_login(creator)
     response = client.post(reverse("fonds_create"), FONDS_POST)
     fonds = Fonds.objects.get(code="UBND-DL")
-    assert response.status_code == 302 and response["Location"] == reverse("fonds_detail", args=[fonds.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "fonds_detail", args=[fonds.pk]
+    )
     assert str(fonds.paper_total) == "12.50"
     assert FondsGrant.objects.filter(user=creator, fonds=fonds, can_edit=True).exists()
 
@@ -97,8 +118,13 @@ def test_adding_a_document(client: Client, world) -> None:
     client.force_login(world.users["staff_with_grant"])
     url = reverse("document_create", args=[archive_file.file_code])
     data = {
-        "type_name": "02", "code_number": "12", "code_notation": "QĐ-UBND", "issued_date": "15/03/2001",
-        "organ_name": "UBND tỉnh", "subject": "Về việc thành lập", "number_of_page": "2",
+        "type_name": "02",
+        "code_number": "12",
+        "code_notation": "QĐ-UBND",
+        "issued_date": "15/03/2001",
+        "organ_name": "UBND tỉnh",
+        "subject": "Về việc thành lập",
+        "number_of_page": "2",
     }
     response = client.post(url, {**data, "issued_date": "32/13/2001"})
     assert response.status_code == 400 and "dd/mm/yyyy" in response.content.decode()
@@ -110,7 +136,9 @@ def test_adding_a_document(client: Client, world) -> None:
     assert "Về việc thành lập" in page and "15/03/2001" in page
 
 
-def test_upload_of_a_non_image_shows_the_preflight_error_and_stores_nothing(client: Client, world, settings, jpeg_bytes) -> None:
+def test_upload_of_a_non_image_shows_the_preflight_error_and_stores_nothing(
+    client: Client, world, settings, jpeg_bytes
+) -> None:
     archive_file = world.files["01"]
     client.force_login(world.users["staff_with_grant"])
     objects_before = StoredObject.objects.count()
@@ -119,26 +147,42 @@ def test_upload_of_a_non_image_shows_the_preflight_error_and_stores_nothing(clie
     stored_files_before = sorted(p for p in settings.KHOSO_OBJECTS_DIR.rglob("*") if p.is_file())
     upload = [
         SimpleUploadedFile("trang-1.jpg", jpeg_bytes(), content_type="image/jpeg"),
-        SimpleUploadedFile("ghi-chu.jpg", b"day khong phai la anh\n" * 20, content_type="image/jpeg"),
+        SimpleUploadedFile(
+            "ghi-chu.jpg", b"day khong phai la anh\n" * 20, content_type="image/jpeg"
+        ),
     ]
-    response = client.post(reverse("file_upload", args=[archive_file.file_code]), {"files": upload}, follow=True)
+    response = client.post(
+        reverse("file_upload", args=[archive_file.file_code]), {"files": upload}, follow=True
+    )
     page = response.content.decode()
     assert "ghi-chu.jpg không phải ảnh JPEG, PNG, TIFF hay tệp PDF" in page
     assert StoredObject.objects.count() == objects_before
     assert Page.objects.count() == pages_before
     assert Delivery.objects.count() == deliveries_before
-    assert sorted(p for p in settings.KHOSO_OBJECTS_DIR.rglob("*") if p.is_file()) == stored_files_before
+    assert (
+        sorted(p for p in settings.KHOSO_OBJECTS_DIR.rglob("*") if p.is_file())
+        == stored_files_before
+    )
     assert not any(settings.FILE_UPLOAD_TEMP_DIR.iterdir())  # temporary copies removed
 
 
-def test_upload_of_images_creates_pages_and_progress_reports_them(client: Client, world, jpeg_bytes) -> None:
+def test_upload_of_images_creates_pages_and_progress_reports_them(
+    client: Client, world, jpeg_bytes
+) -> None:
     archive_file = world.files["01"]
     client.force_login(world.users["staff_with_grant"])
-    upload = [SimpleUploadedFile(f"p{i}.jpg", jpeg_bytes(text=f"trang {i}"), content_type="image/jpeg") for i in (1, 2)]
-    response = client.post(reverse("file_upload", args=[archive_file.file_code]), {"files": upload}, follow=True)
+    upload = [
+        SimpleUploadedFile(f"p{i}.jpg", jpeg_bytes(text=f"trang {i}"), content_type="image/jpeg")
+        for i in (1, 2)
+    ]
+    response = client.post(
+        reverse("file_upload", args=[archive_file.file_code]), {"files": upload}, follow=True
+    )
     assert "Đã nhận 2 tệp, 2 trang" in response.content.decode()
     assert list(archive_file.pages.order_by("number").values_list("number", "original_name")) == [
-        (1, "a.jpg"), (2, "p1.jpg"), (3, "p2.jpg"),
+        (1, "a.jpg"),
+        (2, "p1.jpg"),
+        (3, "p2.jpg"),
     ]
     data = client.get(reverse("file_progress", args=[archive_file.file_code])).json()
     assert data["total"] == 3 and data["done"] == 1 and data["status"] == "processing"
@@ -151,8 +195,18 @@ def test_upload_of_images_creates_pages_and_progress_reports_them(client: Client
 def test_progress_reports_qc_problems_and_rescan(client: Client, world) -> None:
     archive_file = world.files["01"]
     archive_file.pages.update(
-        needs_rescan=True, qc_passed=False,
-        qc={"problems": [{"code": "do_phan_giai", "message_vi": "Độ phân giải 150 dpi thấp hơn 200 dpi.", "message_en": "x", "severity": "error"}]},
+        needs_rescan=True,
+        qc_passed=False,
+        qc={
+            "problems": [
+                {
+                    "code": "do_phan_giai",
+                    "message_vi": "Độ phân giải 150 dpi thấp hơn 200 dpi.",
+                    "message_en": "x",
+                    "severity": "error",
+                }
+            ]
+        },
     )
     client.force_login(world.users["superuser"])
     data = client.get(reverse("file_progress", args=[archive_file.file_code])).json()
@@ -164,9 +218,13 @@ def test_progress_reports_qc_problems_and_rescan(client: Client, world) -> None:
 def test_page_viewer_highlights_words_matching_without_diacritics(client: Client, world) -> None:
     archive_file = world.files["01"]
     client.force_login(world.users["staff_with_grant"])
-    page = client.get(reverse("page_viewer", args=[archive_file.file_code, 1]), {"q": "dak lak"}).content.decode()
-    boxes = re.findall(r'class="hl" style="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;height:([\d.]+)%"', page)
-    # words: Quyết định của Ủy ban nhân dân tỉnh Đắk Lắk → Đắk is word 8 at left 10+40*8=330 of 200 px
+    page = client.get(
+        reverse("page_viewer", args=[archive_file.file_code, 1]), {"q": "dak lak"}
+    ).content.decode()
+    boxes = re.findall(
+        r'class="hl" style="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;height:([\d.]+)%"', page
+    )
+    # Đắk is word 8: left 10 + 40 * 8 = 330 px of a 200 px wide image
     assert len(boxes) == 2
     assert boxes[0] == ("165.000", "6.667", "17.500", "4.000")
     assert "<mark>Đắk</mark> <mark>Lắk</mark>" in page
@@ -180,8 +238,16 @@ def test_viewer_of_a_thousand_page_file_renders_a_small_strip(client: Client, wo
     first = archive_file.pages.get()
     Page.objects.bulk_create(
         [
-            Page(file=archive_file, number=n, original_id=first.original_id, original_name=f"{n}.jpg",
-                 thumbnail_id=first.thumbnail_id, width=200, height=300, stage=Page.Stage.DONE)
+            Page(
+                file=archive_file,
+                number=n,
+                original_id=first.original_id,
+                original_name=f"{n}.jpg",
+                thumbnail_id=first.thumbnail_id,
+                width=200,
+                height=300,
+                stage=Page.Stage.DONE,
+            )
             for n in range(2, 1001)
         ]
     )
@@ -209,7 +275,13 @@ def test_search_results_link_to_the_viewer_with_the_query(client: Client, world)
 
 def test_search_paginates(client: Client, world, file_factory) -> None:
     for n in range(25):
-        file_factory(world.fonds, notation=f"{n + 10}", mode="01", title=f"Hồ sơ {n}", ocr_text="Ủy ban nhân dân")
+        file_factory(
+            world.fonds,
+            notation=f"{n + 10}",
+            mode="01",
+            title=f"Hồ sơ {n}",
+            ocr_text="Ủy ban nhân dân",
+        )
     from khoso.search.services import index_changed
 
     index_changed(page_ids=Page.objects.values_list("pk", flat=True))
@@ -243,3 +315,13 @@ def test_pipeline_page_counts_stages(client: Client, world) -> None:
     assert world.files["01"].file_code in page
     assert world.files["03"].file_code not in page  # mode 03 without view_secret
     assert "Hoàn thành" in page
+
+
+def test_language_switcher_turns_the_ui_english_and_back(client: Client, world) -> None:
+    client.force_login(world.users["superuser"])
+    assert "Tạo phông mới" in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    page = client.get(reverse("home")).content.decode()
+    assert "New fonds" in page and 'lang="en"' in page
+    client.post(reverse("set_language"), {"language": "vi", "next": reverse("home")})
+    assert "Tạo phông mới" in client.get(reverse("home")).content.decode()

@@ -5,7 +5,9 @@ from django.db import models
 
 
 class FondsGrant(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="Người dùng", on_delete=models.CASCADE, related_name="fonds_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="Người dùng", on_delete=models.CASCADE, related_name="fonds_grants"
+    )
     fonds = models.ForeignKey("archive.Fonds", verbose_name="Phông", on_delete=models.CASCADE, related_name="grants")
     can_edit = models.BooleanField("Được sửa và nộp bản quét", default=False)
 

@@ -49,7 +49,9 @@ def allowed_modes(user: Actor) -> set[str]:
     return modes
 
 
-def restrict(queryset: QuerySet, user: Actor, *, fonds_field: str = "fonds_id", mode_field: str | None = "mode") -> QuerySet:
+def restrict(
+    queryset: QuerySet, user: Actor, *, fonds_field: str = "fonds_id", mode_field: str | None = "mode"
+) -> QuerySet:
     """Narrow ``queryset`` to the rows ``user`` may see."""
     fonds_ids = visible_fonds_ids(user)
     if fonds_ids is not None:

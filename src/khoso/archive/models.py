@@ -85,12 +85,16 @@ class Fonds(models.Model):
         OPEN = "mo", "Mở"
         CLOSED = "dong", "Đóng"
 
-    institution = models.ForeignKey(Institution, verbose_name="Cơ quan lưu trữ", on_delete=models.PROTECT, related_name="fonds")
+    institution = models.ForeignKey(
+        Institution, verbose_name="Cơ quan lưu trữ", on_delete=models.PROTECT, related_name="fonds"
+    )
     code = models.CharField("Mã phông", max_length=13)
     name = models.CharField("Tên phông", max_length=200)
     status = models.CharField("Trạng thái", max_length=4, choices=Status.choices, default=Status.OPEN)
     organ_id = models.CharField(
-        "Mã định danh cơ quan hình thành phông", max_length=35, blank=True,
+        "Mã định danh cơ quan hình thành phông",
+        max_length=35,
+        blank=True,
         help_text="Dùng để lập mã hồ sơ; phông đóng có thể dùng mã phông.",
     )
     history = models.TextField("Lịch sử đơn vị hình thành phông")
@@ -144,24 +148,30 @@ class Box(models.Model):
         verbose_name = "Hộp"
         verbose_name_plural = "Hộp"
         ordering = ["fonds", "stack", "shelf", "tier", "number"]
-        constraints = [models.UniqueConstraint(fields=["fonds", "stack", "shelf", "tier", "number"], name="box_location")]
+        constraints = [
+            models.UniqueConstraint(fields=["fonds", "stack", "shelf", "tier", "number"], name="box_location")
+        ]
+
+    def __str__(self) -> str:
+        tier = f", tầng {self.tier}" if self.tier else ""
+        return f"Kho {self.stack}, giá {self.shelf}{tier}, hộp {self.number}"
 
     @property
     def location(self) -> str:
         """Stack/shelf/box, as written inside paperFileCode."""
         return f"{self.stack}/{self.shelf}/{self.number}"
 
-    def __str__(self) -> str:
-        tier = f", tầng {self.tier}" if self.tier else ""
-        return f"Kho {self.stack}, giá {self.shelf}{tier}, hộp {self.number}"
-
 
 class ArchiveFile(models.Model):
     """Hồ sơ: the 18 TT05 EAD fields (standards.md §2.2) plus the links of the hierarchy."""
 
     fonds = models.ForeignKey(Fonds, verbose_name="Phông", on_delete=models.PROTECT, related_name="files")
-    inventory = models.ForeignKey(Inventory, verbose_name="Mục lục", null=True, blank=True, on_delete=models.PROTECT, related_name="files")
-    box = models.ForeignKey(Box, verbose_name="Hộp", null=True, blank=True, on_delete=models.PROTECT, related_name="files")
+    inventory = models.ForeignKey(
+        Inventory, verbose_name="Mục lục", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
+    box = models.ForeignKey(
+        Box, verbose_name="Hộp", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
     file_code = models.CharField("Mã hồ sơ", max_length=100, unique=True)
     organ_id = models.CharField("Mã định danh cơ quan", max_length=35)
     file_catalog = models.PositiveSmallIntegerField("Năm hình thành hồ sơ")
@@ -173,7 +183,9 @@ class ArchiveFile(models.Model):
     start_date = models.DateField("Thời gian bắt đầu")
     end_date = models.DateField("Thời gian kết thúc")
     keyword = models.CharField("Từ khóa", max_length=100, blank=True)
-    total_doc = models.PositiveIntegerField("Tổng số tài liệu", default=0, validators=[MaxValueValidator(9_999_999_999)])
+    total_doc = models.PositiveIntegerField(
+        "Tổng số tài liệu", default=0, validators=[MaxValueValidator(9_999_999_999)]
+    )
     number_of_paper = models.PositiveIntegerField("Số lượng tờ", null=True, blank=True)
     number_of_page = models.PositiveIntegerField("Số lượng trang", default=0)
     format = models.CharField("Tình trạng vật lý", max_length=50, blank=True)
@@ -183,9 +195,20 @@ class ArchiveFile(models.Model):
     risk_recovery = models.BooleanField("Chế độ dự phòng", default=False)
     risk_recovery_status = models.CharField("Tình trạng dự phòng", max_length=2, blank=True)
     description = models.CharField("Ghi chú", max_length=2000)
-    pdf = models.ForeignKey("storage.StoredObject", verbose_name="Bản PDF/A", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    pdf_pages_digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the page renditions the PDF/A was built from.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    pdf = models.ForeignKey(
+        "storage.StoredObject",
+        verbose_name="Bản PDF/A",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    pdf_pages_digest = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the page renditions the PDF/A was built from."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -250,14 +273,34 @@ class Page(models.Model):
         FAILED = "failed", "Lỗi"
 
     file = models.ForeignKey(ArchiveFile, verbose_name="Hồ sơ", on_delete=models.PROTECT, related_name="pages")
-    document = models.ForeignKey(Document, verbose_name="Tài liệu", null=True, blank=True, on_delete=models.SET_NULL, related_name="pages")
-    delivery = models.ForeignKey("capture.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="pages")
+    document = models.ForeignKey(
+        Document, verbose_name="Tài liệu", null=True, blank=True, on_delete=models.SET_NULL, related_name="pages"
+    )
+    delivery = models.ForeignKey(
+        "capture.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="pages"
+    )
     number = models.PositiveIntegerField("Trang số")
     source_index = models.PositiveIntegerField("Vị trí trong tệp nộp", default=0)
-    original = models.ForeignKey("storage.StoredObject", verbose_name="Bản gốc", on_delete=models.PROTECT, related_name="+")
+    original = models.ForeignKey(
+        "storage.StoredObject", verbose_name="Bản gốc", on_delete=models.PROTECT, related_name="+"
+    )
     original_name = models.CharField("Tên tệp gốc", max_length=255)
-    rendition = models.ForeignKey("storage.StoredObject", verbose_name="Trang PDF", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    thumbnail = models.ForeignKey("storage.StoredObject", verbose_name="Ảnh thu nhỏ", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rendition = models.ForeignKey(
+        "storage.StoredObject",
+        verbose_name="Trang PDF",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    thumbnail = models.ForeignKey(
+        "storage.StoredObject",
+        verbose_name="Ảnh thu nhỏ",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     dpi = models.FloatField(default=0)

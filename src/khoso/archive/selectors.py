@@ -10,9 +10,7 @@ from khoso.core.errors import NotFoundError
 
 
 def fonds_list(*, user: Actor) -> QuerySet[Fonds]:
-    return restrict(Fonds.objects.all(), user, fonds_field="id", mode_field=None).annotate(
-        file_count=Count("files")
-    )
+    return restrict(Fonds.objects.all(), user, fonds_field="id", mode_field=None).annotate(file_count=Count("files"))
 
 
 def fonds_get(*, user: Actor, fonds_id: int) -> Fonds:
@@ -33,7 +31,9 @@ def file_list(*, user: Actor, fonds_id: int | None = None) -> QuerySet[ArchiveFi
 
 
 def file_get(*, user: Actor, file_code: str) -> ArchiveFile:
-    archive_file = restrict(ArchiveFile.objects.select_related("fonds", "pdf"), user).filter(file_code=file_code).first()
+    archive_file = (
+        restrict(ArchiveFile.objects.select_related("fonds", "pdf"), user).filter(file_code=file_code).first()
+    )
     if archive_file is None:
         raise NotFoundError(what="Hồ sơ", key=file_code)
     return archive_file

@@ -77,9 +77,7 @@ def _check_coded_fields(model: type, data: dict[str, Any], vocabularies: dict[st
     if data.get("language") is not None:
         data["language"] = check_languages(data["language"], label=_label(model, "language"))
     if data.get("risk_recovery") and not data.get("risk_recovery_status"):
-        raise ValidationError(
-            reason="Tình trạng dự phòng: bắt buộc khi Chế độ dự phòng = 1 (TT 05/2025)."
-        )
+        raise ValidationError(reason="Tình trạng dự phòng: bắt buộc khi Chế độ dự phòng = 1 (TT 05/2025).")
 
 
 @transaction.atomic
@@ -100,9 +98,7 @@ def _file_rules(data: dict[str, Any]) -> None:
     if isinstance(start, date) and isinstance(end, date) and start > end:
         raise ValidationError(reason="Thời gian bắt đầu phải trước hoặc bằng thời gian kết thúc.")
     if data.get("confidence_level") == DIGITIZED and not data.get("paper_file_code"):
-        raise ValidationError(
-            reason="Mã hồ sơ gốc giấy: bắt buộc với hồ sơ số hóa (mức độ tin cậy 02, TT 05/2025)."
-        )
+        raise ValidationError(reason="Mã hồ sơ gốc giấy: bắt buộc với hồ sơ số hóa (mức độ tin cậy 02, TT 05/2025).")
     if data.get("paper_file_code"):
         codes.validate_paper_file_code(data["paper_file_code"])
 
@@ -117,7 +113,9 @@ def file_create(*, fonds: Fonds, file_code: str | None = None, created_by: Any =
         data.setdefault("file_catalog", parts.year)
         data.setdefault("file_notation", parts.notation)
         if (data["organ_id"], int(data["file_catalog"]), data["file_notation"]) != (
-            parts.organ_id, parts.year, parts.notation,
+            parts.organ_id,
+            parts.year,
+            parts.notation,
         ):
             raise ValidationError(reason=f"Mã hồ sơ {file_code} không khớp với mã cơ quan, năm và số ký hiệu đã nhập.")
         code = str(parts)

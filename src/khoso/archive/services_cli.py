@@ -29,7 +29,8 @@ def file_get_or_create(*, file_code: str, title: str = "", fonds_code: str = "")
     fonds = (
         Fonds.objects.filter(code=fonds_code).first()
         if fonds_code
-        else Fonds.objects.filter(organ_id=parts.organ_id).first() or Fonds.objects.filter(code=parts.organ_id[:13]).first()
+        else Fonds.objects.filter(organ_id=parts.organ_id).first()
+        or Fonds.objects.filter(code=parts.organ_id[:13]).first()
     )
     if fonds is None:
         fonds = fonds_create(

@@ -20,12 +20,16 @@ class Delivery(models.Model):
         NEEDS_RESCAN = "needs_rescan", "Cần quét lại"
         FAILED = "failed", "Lỗi"
 
-    file = models.ForeignKey("archive.ArchiveFile", verbose_name="Hồ sơ", on_delete=models.PROTECT, related_name="deliveries")
+    file = models.ForeignKey(
+        "archive.ArchiveFile", verbose_name="Hồ sơ", on_delete=models.PROTECT, related_name="deliveries"
+    )
     source = models.CharField("Nguồn", max_length=10, choices=Source.choices)
     names = models.JSONField("Tên tệp", default=list)
     page_count = models.PositiveIntegerField("Số trang", default=0)
     status = models.CharField("Trạng thái", max_length=14, choices=Status.choices, default=Status.PROCESSING)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -43,3 +47,6 @@ class WorkerHeartbeat(models.Model):
 
     hostname = models.CharField(max_length=255, primary_key=True)
     seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hostname} @ {self.seen_at:%d/%m/%Y %H:%M:%S}"

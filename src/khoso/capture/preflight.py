@@ -187,9 +187,7 @@ def _check_pixels(name: str, width: int, height: int, limits: Limits) -> None:
     if width <= 0 or height <= 0:
         raise CorruptFileError(name=name, reason=f"kích thước ảnh {width} × {height}")
     if width * height > limits.max_pixels_per_page:
-        raise PixelLimitError(
-            name=name, width=width, height=height, limit=limits.max_pixels_per_page
-        )
+        raise PixelLimitError(name=name, width=width, height=height, limit=limits.max_pixels_per_page)
 
 
 def _dpi_from_info(info: Mapping[Any, Any]) -> tuple[float, float] | None:
@@ -249,9 +247,7 @@ def _require_jpeg_eoi(path: Path, name: str) -> None:
         handle.seek(max(0, length - 64))
         tail = handle.read()
     if b"\xff\xd9" not in tail:
-        raise CorruptFileError(
-            name=name, reason="thiếu dấu kết thúc ảnh JPEG (EOI), tệp bị cắt cụt"
-        )
+        raise CorruptFileError(name=name, reason="thiếu dấu kết thúc ảnh JPEG (EOI), tệp bị cắt cụt")
 
 
 def _load_strict(image: ImageFile.ImageFile) -> None:
@@ -289,9 +285,7 @@ def _preflight_tiff(path: Path, name: str, size: int, limits: Limits) -> list[Pa
         index = 0
         while True:
             if index >= limits.max_pages:
-                raise PageLimitError(
-                    name=name, pages=f"hơn {limits.max_pages}", limit=limits.max_pages
-                )
+                raise PageLimitError(name=name, pages=f"hơn {limits.max_pages}", limit=limits.max_pages)
             _check_pixels(name, image.width, image.height, limits)
             _check_tiff_extents(image, name, size, index)
             pages.append(
@@ -328,9 +322,7 @@ def _check_tiff_extents(image: ImageFile.ImageFile, name: str, size: int, index:
         raise CorruptFileError(name=name, reason=f"trang {index + 1}: bảng dải ảnh không khớp")
     for offset, count in zip(offsets, counts, strict=True):
         if offset + count > size:
-            raise CorruptFileError(
-                name=name, reason=f"trang {index + 1}: dữ liệu ảnh vượt quá cuối tệp (bị cắt cụt)"
-            )
+            raise CorruptFileError(name=name, reason=f"trang {index + 1}: dữ liệu ảnh vượt quá cuối tệp (bị cắt cụt)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,9 +412,7 @@ def _page_facts(page: pikepdf.Page, name: str, index: int) -> _PdfPageFacts:
     try:
         _scan_content(page, page.obj.get("/Resources"), _IDENTITY, facts, 0)
     except (pikepdf.PdfError, ValueError, TypeError) as exc:
-        raise CorruptFileError(
-            name=name, reason=f"trang {index + 1}: nội dung hỏng ({exc})"
-        ) from exc
+        raise CorruptFileError(name=name, reason=f"trang {index + 1}: nội dung hỏng ({exc})") from exc
     return facts
 
 
@@ -519,9 +509,7 @@ def _preflight_pdf(path: Path, name: str, limits: Limits) -> list[PageSource]:
     return pages
 
 
-def _describe_pdf_page(
-    page: pikepdf.Page, facts: _PdfPageFacts, index: int, name: str, limits: Limits
-) -> PageSource:
+def _describe_pdf_page(page: pikepdf.Page, facts: _PdfPageFacts, index: int, name: str, limits: Limits) -> PageSource:
     placed = _single_full_page_image(page, facts)
     if placed is not None:
         return PageSource(
@@ -531,9 +519,7 @@ def _describe_pdf_page(
             dpi=_effective_dpi(placed),
             mode=_image_mode(placed.xobject),
             single_full_page_image=True,
-            passthrough=_is_passthrough_jpeg(
-                placed.xobject, placed.ctm, int(page.obj.get("/Rotate", 0))
-            ),
+            passthrough=_is_passthrough_jpeg(placed.xobject, placed.ctm, int(page.obj.get("/Rotate", 0))),
         )
     x0, y0, x1, y1 = _page_box(page)
     # PDFium rounds the bitmap size up.
@@ -605,9 +591,7 @@ def _tiff_pages(path: Path, pre: Preflight) -> Iterator[PageImage]:
                 _load_strict(tiff)
                 frame = tiff.copy()
             except (OSError, SyntaxError, ValueError, EOFError) as exc:
-                raise CorruptFileError(
-                    name=pre.name, reason=f"trang {source.index + 1}: {exc}"
-                ) from exc
+                raise CorruptFileError(name=pre.name, reason=f"trang {source.index + 1}: {exc}") from exc
             dpi, assumed = _resolve_dpi(source.dpi)
             yield PageImage(source.index, frame, dpi, _to_png(frame, dpi), "image/png", assumed)
 
@@ -647,8 +631,6 @@ def _passthrough_page(page: pikepdf.Page, source: PageSource, name: str) -> Page
         image = JpegImagePlugin.JpegImageFile(io.BytesIO(raw))
         _load_strict(image)
     except (OSError, SyntaxError, ValueError) as exc:
-        raise CorruptFileError(
-            name=name, reason=f"trang {source.index + 1}: JPEG hỏng ({exc})"
-        ) from exc
+        raise CorruptFileError(name=name, reason=f"trang {source.index + 1}: JPEG hỏng ({exc})") from exc
     dpi, assumed = _resolve_dpi(source.dpi)
     return PageImage(source.index, image, dpi, raw, "image/jpeg", assumed)

@@ -84,7 +84,7 @@ def deliver(
             page_count=total_pages,
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
-        number = (archive_file.pages.aggregate(last=Max("number"))["last"] or 0)
+        number = archive_file.pages.aggregate(last=Max("number"))["last"] or 0
         page_ids: list[int] = []
         for arrival, result in checked:
             delivered = object_put_file(path=arrival.path, mime=result.mime)

@@ -43,8 +43,8 @@ def _move(folder: Path, area: str) -> Path:
 
 def scan_once(root: Path | None = None, *, now: float | None = None) -> int:
     """Deliver every settled sub-folder; returns how many deliveries were made."""
-    from khoso.capture.services import arrivals_from_folder, deliver
     from khoso.capture.selectors import file_for_delivery
+    from khoso.capture.services import arrivals_from_folder, deliver
 
     root = root or Path(settings.KHOSO_WATCH_DIR)
     root.mkdir(parents=True, exist_ok=True)

@@ -50,8 +50,7 @@ def validate_organ_id(value: str) -> str:
     raise _fail(
         "định danh cơ quan",
         value,
-        "phải có dạng DDD.DD.DD.Xnn (QĐ 20/2020/QĐ-TTg, vd. 000.00.00.H15) hoặc là mã phông "
-        "tối đa 13 ký tự chữ và số.",
+        "phải có dạng DDD.DD.DD.Xnn (QĐ 20/2020/QĐ-TTg, vd. 000.00.00.H15) hoặc là mã phông tối đa 13 ký tự chữ và số.",
         "must look like DDD.DD.DD.Xnn (QĐ 20/2020) or be a fonds code of at most 13 letters/digits.",
     )
 
@@ -97,9 +96,7 @@ def parse_file_code(code: str) -> FileCodeParts:
             organ = ".".join(segments[:position])
             year = int(segment)
             notation = ".".join(segments[position + 1 :])
-            if FIRST_YEAR <= year <= date.today().year + 1 and (
-                AGENCY_ID.match(organ) or FONDS_CODE.match(organ)
-            ):
+            if FIRST_YEAR <= year <= date.today().year + 1 and (AGENCY_ID.match(organ) or FONDS_CODE.match(organ)):
                 return FileCodeParts(organ, year, notation)
     raise _fail(
         "hồ sơ",
@@ -120,8 +117,7 @@ def validate_file_code_shape(code: str) -> str:
             code,
             f"tối đa {FILE_CODE_MAX} ký tự, ít nhất 4 phần chữ/số ngăn cách bởi dấu chấm, "
             "không có khoảng trắng (TT 05/2025).",
-            f"at most {FILE_CODE_MAX} characters, at least 4 dot-separated alphanumeric parts, "
-            "no spaces (TT 05/2025).",
+            f"at most {FILE_CODE_MAX} characters, at least 4 dot-separated alphanumeric parts, no spaces (TT 05/2025).",
         )
     return code
 
@@ -192,17 +188,11 @@ def validate_paper_file_code(code: str) -> str:
     if "." in location:
         institution_tail, _, location = location.rpartition(".")
         institution = f"{institution}.{institution_tail}"
-    if (
-        len(code) > FILE_CODE_MAX
-        or not institution
-        or not PAPER_LOCATION.match(location or "")
-        or not number.isalnum()
-    ):
+    if len(code) > FILE_CODE_MAX or not institution or not PAPER_LOCATION.match(location or "") or not number.isalnum():
         raise _fail(
             "hồ sơ gốc giấy",
             code,
-            "phải có dạng [Mã cơ quan lưu trữ].[Số kho/giá/hộp].[Số hồ sơ giấy], vd. H15.2/14/105.27 "
-            "(TT 05/2025).",
+            "phải có dạng [Mã cơ quan lưu trữ].[Số kho/giá/hộp].[Số hồ sơ giấy], vd. H15.2/14/105.27 (TT 05/2025).",
             "must be [archive code].[stack/shelf/box].[paper file number], e.g. H15.2/14/105.27.",
         )
     return code

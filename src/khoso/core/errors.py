@@ -82,8 +82,7 @@ class EmptyFileError(InputFileError):
 class UnsupportedTypeError(InputFileError):
     code = "dinh_dang_khong_ho_tro"
     message_vi = (
-        "Tệp {name} không phải ảnh JPEG, PNG, TIFF hay tệp PDF (kiểm tra theo nội dung, "
-        "không theo phần mở rộng)."
+        "Tệp {name} không phải ảnh JPEG, PNG, TIFF hay tệp PDF (kiểm tra theo nội dung, không theo phần mở rộng)."
     )
     message_en = "File {name} is not a JPEG, PNG, TIFF image or PDF (checked by content)."
 
@@ -102,9 +101,7 @@ class EncryptedPdfError(InputFileError):
 
 class PixelLimitError(InputFileError):
     code = "vuot_gioi_han_diem_anh"
-    message_vi = (
-        "Ảnh {name} khai báo {width} × {height} điểm ảnh, vượt giới hạn {limit} điểm ảnh mỗi trang."
-    )
+    message_vi = "Ảnh {name} khai báo {width} × {height} điểm ảnh, vượt giới hạn {limit} điểm ảnh mỗi trang."
     message_en = "Image {name} declares {width} × {height} pixels, over the {limit}-pixel limit."
 
 

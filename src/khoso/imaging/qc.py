@@ -201,8 +201,7 @@ def check_page(
             problems.append(
                 QcProblem(
                     "anh_mo",
-                    f"Ảnh bị mờ (độ nét {blur_score:.2f} < {rules.blur_threshold}); "
-                    "kiểm tra lấy nét và quét lại.",
+                    f"Ảnh bị mờ (độ nét {blur_score:.2f} < {rules.blur_threshold}); kiểm tra lấy nét và quét lại.",
                     f"Image is blurred (sharpness {blur_score:.2f} < {rules.blur_threshold}); "
                     "check the focus and rescan.",
                 )
@@ -228,10 +227,8 @@ def _resolution_problems(
         return [
             QcProblem(
                 "do_phan_giai_khong_ro",
-                f"Tệp không ghi độ phân giải; tạm coi là {dpi[0]:.0f} dpi. Kiểm tra cài đặt "
-                "máy quét.",
-                f"The file states no resolution; {dpi[0]:.0f} dpi assumed. Check the scanner "
-                "settings.",
+                f"Tệp không ghi độ phân giải; tạm coi là {dpi[0]:.0f} dpi. Kiểm tra cài đặt máy quét.",
+                f"The file states no resolution; {dpi[0]:.0f} dpi assumed. Check the scanner settings.",
                 severity="warning",
             )
         ]
@@ -245,8 +242,7 @@ def _resolution_problems(
     return [
         QcProblem(
             "do_phan_giai_thap",
-            f"Độ phân giải {actual:.0f} dpi thấp hơn mức tối thiểu {needed} dpi cho {what_vi} "
-            "(TT 05); cần quét lại.",
+            f"Độ phân giải {actual:.0f} dpi thấp hơn mức tối thiểu {needed} dpi cho {what_vi} (TT 05); cần quét lại.",
             f"Resolution {actual:.0f} dpi is below the {needed} dpi minimum for {what_en}; rescan.",
         )
     ]
@@ -273,9 +269,7 @@ def working_gray(image: Image.Image, long_side: int = WORKING_LONG_SIDE) -> np.n
 def _ink_mask(gray: np.ndarray, contrast: int) -> np.ndarray:
     """Pixels darker than the local paper tone by more than ``contrast`` grey levels."""
     height, width = gray.shape
-    small = cv2.resize(
-        gray, (max(1, width // 8), max(1, height // 8)), interpolation=cv2.INTER_AREA
-    )
+    small = cv2.resize(gray, (max(1, width // 8), max(1, height // 8)), interpolation=cv2.INTER_AREA)
     paper = cv2.medianBlur(cv2.dilate(small, np.ones((3, 3), np.uint8)), 5)
     paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
     return (paper.astype(np.int16) - gray) > contrast

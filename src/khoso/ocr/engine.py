@@ -73,9 +73,7 @@ def _adaptive_block_size(dpi: int) -> int:
     return size if size % 2 == 1 else size + 1
 
 
-def prepare_for_ocr(
-    image: Image.Image, skew_degrees: float = 0.0, *, dpi: int = 300
-) -> Image.Image:
+def prepare_for_ocr(image: Image.Image, skew_degrees: float = 0.0, *, dpi: int = 300) -> Image.Image:
     """Return a bilevel (mode ``"1"``) copy of ``image`` ready for tesseract.
 
     Grayscale, then a rotation by ``skew_degrees`` (counter-clockwise as seen on screen, the
@@ -167,9 +165,7 @@ def _words_from_tsv(tsv: str, width: int, height: int, skew_degrees: float) -> I
         )
 
 
-def _to_original_frame(
-    box: tuple[int, ...], width: int, height: int, skew_degrees: float
-) -> tuple[int, int, int, int]:
+def _to_original_frame(box: tuple[int, ...], width: int, height: int, skew_degrees: float) -> tuple[int, int, int, int]:
     """Map a deskewed-frame box back to the original frame (its axis-aligned bounding box)."""
     left, top, box_width, box_height = box
     if not skew_degrees:

@@ -70,8 +70,7 @@ def render_page(
     image_xobject, width_px, height_px = _image_xobject(pdf, original, mime, jpeg_quality)
     if (width_px, height_px) != (ocr.width, ocr.height):
         raise RenderError(
-            reason=f"image is {width_px}×{height_px} px but the OCR was run on "
-            f"{ocr.width}×{ocr.height} px"
+            reason=f"image is {width_px}×{height_px} px but the OCR was run on {ocr.width}×{ocr.height} px"
         )
     text_form = _text_layer_form(pdf, ocr.textonly_pdf)
 
@@ -148,9 +147,7 @@ def _text_layer_form(pdf: pikepdf.Pdf, textonly_pdf: bytes) -> pikepdf.Object:
         raise RenderError(reason=f"unreadable text layer: {exc}") from exc
 
 
-def _image_xobject(
-    pdf: pikepdf.Pdf, original: bytes, mime: str, jpeg_quality: int
-) -> tuple[pikepdf.Stream, int, int]:
+def _image_xobject(pdf: pikepdf.Pdf, original: bytes, mime: str, jpeg_quality: int) -> tuple[pikepdf.Stream, int, int]:
     try:
         image = Image.open(io.BytesIO(original))
         width, height = image.size
@@ -199,9 +196,7 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _dct_stream(
-    pdf: pikepdf.Pdf, jpeg: bytes, mode: str, width: int, height: int
-) -> pikepdf.Stream:
+def _dct_stream(pdf: pikepdf.Pdf, jpeg: bytes, mode: str, width: int, height: int) -> pikepdf.Stream:
     return pikepdf.Stream(
         pdf,
         jpeg,
@@ -270,9 +265,7 @@ def assemble_pdfa(
             stack.enter_context(opened)
             pdf.pages.extend(opened.pages)
         _make_pdfa(pdf, title=title, author=author, subject=subject, keywords=keywords, lang=lang)
-        descriptor, temporary_name = tempfile.mkstemp(
-            dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"
-        )
+        descriptor, temporary_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
         os.close(descriptor)
         temporary = Path(temporary_name)
         try:
@@ -296,9 +289,7 @@ def _ensure_open_file_limit(needed: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
 
 
-def _make_pdfa(
-    pdf: pikepdf.Pdf, *, title: str, author: str, subject: str, keywords: str, lang: str
-) -> None:
+def _make_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str, subject: str, keywords: str, lang: str) -> None:
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
         meta["pdfaid:part"] = "2"
@@ -349,10 +340,7 @@ def check_pdfa(path: Path) -> list[str]:
         if pdf.is_encrypted:
             problems.append("encrypted")
         meta = pdf.open_metadata()
-        if (
-            str(meta.get("pdfaid:part", "")) != "2"
-            or str(meta.get("pdfaid:conformance", "")) != "B"
-        ):
+        if str(meta.get("pdfaid:part", "")) != "2" or str(meta.get("pdfaid:conformance", "")) != "B":
             problems.append("XMP lacks pdfaid:part=2 / pdfaid:conformance=B")
         if "/Metadata" in pdf.Root and "/Filter" in pdf.Root.Metadata:
             problems.append("XMP metadata stream is compressed")
@@ -387,10 +375,7 @@ def _javascript_problems(pdf: pikepdf.Pdf) -> list[str]:
     if "/Names" in pdf.Root and "/JavaScript" in pdf.Root.Names:
         problems.append("document-level JavaScript")
     open_action = pdf.Root.get("/OpenAction")
-    if (
-        isinstance(open_action, pikepdf.Dictionary)
-        and open_action.get("/S") == pikepdf.Name.JavaScript
-    ):
+    if isinstance(open_action, pikepdf.Dictionary) and open_action.get("/S") == pikepdf.Name.JavaScript:
         problems.append("JavaScript open action")
     if "/AA" in pdf.Root:
         problems.append("document additional actions")
@@ -399,17 +384,12 @@ def _javascript_problems(pdf: pikepdf.Pdf) -> list[str]:
             problems.append(f"page {number}: additional actions")
         for annotation in page.obj.get("/Annots", pikepdf.Array()):
             action = annotation.get("/A")
-            if (
-                isinstance(action, pikepdf.Dictionary)
-                and action.get("/S") == pikepdf.Name.JavaScript
-            ):
+            if isinstance(action, pikepdf.Dictionary) and action.get("/S") == pikepdf.Name.JavaScript:
                 problems.append(f"page {number}: JavaScript annotation")
     return problems
 
 
-def _unembedded_fonts(
-    resources: pikepdf.Object | None, seen: set[tuple[int, int]]
-) -> Iterator[str]:
+def _unembedded_fonts(resources: pikepdf.Object | None, seen: set[tuple[int, int]]) -> Iterator[str]:
     """Names of fonts without an embedded font program, walking nested Form XObjects."""
     if not isinstance(resources, pikepdf.Dictionary):
         return
@@ -418,9 +398,7 @@ def _unembedded_fonts(
             continue
         descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
         descriptor = descendant.get("/FontDescriptor")
-        if descriptor is None or not any(
-            key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
-        ):
+        if descriptor is None or not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
             yield str(font.get("/BaseFont", "?"))
     for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
         if xobject.get("/Subtype") != pikepdf.Name.Form:

@@ -149,9 +149,7 @@ def _build_schema() -> tantivy.Schema:
 
 _FAST_FOLD_RANGES = ((0x0000, 0x0250), (0x0300, 0x0370), (0x1E00, 0x1F00))
 _FAST_FOLD_TABLE = {
-    code_point: fold(chr(code_point))
-    for first, past in _FAST_FOLD_RANGES
-    for code_point in range(first, past)
+    code_point: fold(chr(code_point)) for first, past in _FAST_FOLD_RANGES for code_point in range(first, past)
 }
 _OUTSIDE_FAST_FOLD = re.compile(
     "[^" + "".join(f"{chr(first)}-{chr(past - 1)}" for first, past in _FAST_FOLD_RANGES) + "]"
@@ -381,9 +379,7 @@ class PageIndex:
         fonds_ids: Collection[int] | None,
         access_modes: Collection[str],
     ) -> tantivy.Query:
-        clauses_and_filters = [
-            (tantivy.Occur.Must, self._clause_query(clause)) for clause in clauses
-        ]
+        clauses_and_filters = [(tantivy.Occur.Must, self._clause_query(clause)) for clause in clauses]
         # Access modes are excluded rather than included: every indexed page has one of the three
         # (upsert refuses others), and skipping the few hidden pages costs far less than walking
         # the postings of every visible page (measured 6 ms at 200,000 pages).
@@ -530,8 +526,7 @@ _NOT_WORD_CHARS = r"[\W_]+"
 def _folded_token_pattern(token: str) -> str:
     """A regex matching every spelling of a folded token in NFC text: "dak" matches "Đắk"."""
     return "".join(
-        f"[{re.escape(_LETTERS_BY_FOLD[char])}]" if char in _LETTERS_BY_FOLD else re.escape(char)
-        for char in token
+        f"[{re.escape(_LETTERS_BY_FOLD[char])}]" if char in _LETTERS_BY_FOLD else re.escape(char) for char in token
     )
 
 

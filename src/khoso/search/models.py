@@ -15,3 +15,6 @@ class IndexChange(models.Model):
     class Meta:
         verbose_name = "Thay đổi chỉ mục"
         verbose_name_plural = "Thay đổi chỉ mục"
+
+    def __str__(self) -> str:
+        return f"#{self.pk} trang {self.page_id}"

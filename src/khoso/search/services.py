@@ -64,9 +64,7 @@ def index_sync(*, index: PageIndex | None = None) -> int:
     last = int(index.meta_get(LAST_CHANGE, 0) or 0)
     touched = 0
     while True:
-        changes = list(
-            IndexChange.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "page_id")[:SYNC_BATCH]
-        )
+        changes = list(IndexChange.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "page_id")[:SYNC_BATCH])
         if not changes:
             return touched
         page_ids = {page_id for _, page_id in changes}

@@ -116,7 +116,7 @@ class ObjectStore:
         if final.is_file() and final.stat().st_size == size:
             return PutResult(sha256, size, final, created=False)
         final.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(staged, 0o444)
-        os.replace(staged, final)
+        staged.chmod(0o444)
+        staged.replace(final)
         _fsync_dir(final.parent)
         return PutResult(sha256, size, final, created=True)

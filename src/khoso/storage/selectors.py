@@ -28,20 +28,45 @@ def consistency_problems() -> list[dict[str, str]]:
     for sha256, size in rows.items():
         path = store.path_for(sha256)
         if not path.is_file():
-            problems.append({"code": "thieu_doi_tuong", "object": sha256,
-                             "message": "Có bản ghi nhưng thiếu tệp trong kho / row without stored object"})
+            problems.append(
+                {
+                    "code": "thieu_doi_tuong",
+                    "object": sha256,
+                    "message": "Có bản ghi nhưng thiếu tệp trong kho / row without stored object",
+                }
+            )
         elif path.stat().st_size != size:
-            problems.append({"code": "sai_kich_thuoc", "object": sha256,
-                             "message": "Kích thước tệp khác bản ghi / size differs from the row"})
+            problems.append(
+                {
+                    "code": "sai_kich_thuoc",
+                    "object": sha256,
+                    "message": "Kích thước tệp khác bản ghi / size differs from the row",
+                }
+            )
         elif not store.verify(sha256):
-            problems.append({"code": "sai_ma_bam", "object": sha256,
-                             "message": "Nội dung không khớp mã băm SHA-256 / content fails its SHA-256"})
+            problems.append(
+                {
+                    "code": "sai_ma_bam",
+                    "object": sha256,
+                    "message": "Nội dung không khớp mã băm SHA-256 / content fails its SHA-256",
+                }
+            )
     for sha256 in store.iter_digests():
         if sha256 not in rows:
-            problems.append({"code": "tep_mo_coi", "object": sha256,
-                             "message": "Tệp trong kho không có bản ghi / stored object without a row"})
+            problems.append(
+                {
+                    "code": "tep_mo_coi",
+                    "object": sha256,
+                    "message": "Tệp trong kho không có bản ghi / stored object without a row",
+                }
+            )
     referenced = _referenced()
     for sha256 in referenced - rows.keys():
-        problems.append({"code": "tham_chieu_hong", "object": sha256,
-                         "message": "Trang hoặc hồ sơ trỏ tới đối tượng không tồn tại / dangling reference"})
+        problems.append(
+            {
+                "code": "tham_chieu_hong",
+                "object": sha256,
+                "message": "Trang hoặc hồ sơ trỏ tới đối tượng không tồn tại / dangling reference",
+            }
+        )
     return problems

@@ -24,17 +24,13 @@ def object_store() -> ObjectStore:
 
 def object_put_bytes(*, data: bytes, mime: str) -> StoredObject:
     result = object_store().put_bytes(data)
-    obj, _ = StoredObject.objects.get_or_create(
-        sha256=result.sha256, defaults={"size": result.size, "mime": mime}
-    )
+    obj, _ = StoredObject.objects.get_or_create(sha256=result.sha256, defaults={"size": result.size, "mime": mime})
     return obj
 
 
 def object_put_stream(*, source: BinaryIO, mime: str) -> StoredObject:
     result = object_store().put_stream(source)
-    obj, _ = StoredObject.objects.get_or_create(
-        sha256=result.sha256, defaults={"size": result.size, "mime": mime}
-    )
+    obj, _ = StoredObject.objects.get_or_create(sha256=result.sha256, defaults={"size": result.size, "mime": mime})
     return obj
 
 

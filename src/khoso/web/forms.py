@@ -26,25 +26,44 @@ def _date_field(label: str, *, required: bool = True) -> forms.DateField:
 
 class FondsForm(forms.Form):
     institution = forms.ModelChoiceField(
-        label=_("Cơ quan lưu trữ"), queryset=Institution.objects.all(), required=False,
+        label=_("Cơ quan lưu trữ"),
+        queryset=Institution.objects.all(),
+        required=False,
         empty_label=_("(cơ quan lưu trữ mặc định)"),
     )
     code = forms.CharField(label=_("Mã phông"), max_length=13)
     name = forms.CharField(label=_("Tên phông"), max_length=200)
-    status = forms.ChoiceField(label=_("Trạng thái"), choices=Fonds.Status.choices, initial=Fonds.Status.OPEN)
+    status = forms.ChoiceField(
+        label=_("Trạng thái"), choices=Fonds.Status.choices, initial=Fonds.Status.OPEN
+    )
     organ_id = forms.CharField(
-        label=_("Mã định danh cơ quan hình thành phông"), max_length=35, required=False,
+        label=_("Mã định danh cơ quan hình thành phông"),
+        max_length=35,
+        required=False,
         help_text=_("Dạng DDD.DD.DD.Xnn (QĐ 20/2020), dùng để lập mã hồ sơ."),
     )
-    history = forms.CharField(label=_("Lịch sử đơn vị hình thành phông"), widget=forms.Textarea(attrs={"rows": 3}))
-    archives_time = forms.CharField(label=_("Thời gian tài liệu"), max_length=30, help_text=_("Ví dụ: 1976-2000"))
+    history = forms.CharField(
+        label=_("Lịch sử đơn vị hình thành phông"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    archives_time = forms.CharField(
+        label=_("Thời gian tài liệu"), max_length=30, help_text=_("Ví dụ: 1976-2000")
+    )
     paper_total = forms.DecimalField(
-        label=_("Tổng số tài liệu (mét giá)"), max_digits=10, decimal_places=2, min_value=0, localize=True,
+        label=_("Tổng số tài liệu (mét giá)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        localize=True,
     )
     key_groups = forms.CharField(label=_("Nhóm tài liệu chủ yếu"), max_length=300)
     language = forms.ChoiceField(label=_("Ngôn ngữ"))
     risk_recovery = forms.BooleanField(label=_("Chế độ dự phòng"), required=False)
-    description = forms.CharField(label=_("Ghi chú"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Ghi chú"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,11 +72,17 @@ class FondsForm(forms.Form):
 
 
 class FileForm(forms.Form):
-    file_catalog = forms.IntegerField(label=_("Năm hình thành hồ sơ"), min_value=1800, max_value=9999)
-    file_notation = forms.CharField(
-        label=_("Số và ký hiệu hồ sơ"), max_length=20, help_text=_("Ví dụ: 01.TCCB"),
+    file_catalog = forms.IntegerField(
+        label=_("Năm hình thành hồ sơ"), min_value=1800, max_value=9999
     )
-    title = forms.CharField(label=_("Tiêu đề hồ sơ"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    file_notation = forms.CharField(
+        label=_("Số và ký hiệu hồ sơ"),
+        max_length=20,
+        help_text=_("Ví dụ: 01.TCCB"),
+    )
+    title = forms.CharField(
+        label=_("Tiêu đề hồ sơ"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     maintenance = forms.ChoiceField(label=_("Thời hạn lưu trữ"))
     mode = forms.ChoiceField(label=_("Chế độ sử dụng"))
     language = forms.ChoiceField(label=_("Ngôn ngữ"))
@@ -65,16 +90,22 @@ class FileForm(forms.Form):
     end_date = _date_field(_("Thời gian kết thúc"))
     keyword = forms.CharField(label=_("Từ khóa"), max_length=100, required=False)
     number_of_paper = forms.IntegerField(label=_("Số lượng tờ"), min_value=0, required=False)
-    number_of_page = forms.IntegerField(label=_("Số lượng trang"), min_value=0, required=False, initial=0)
+    number_of_page = forms.IntegerField(
+        label=_("Số lượng trang"), min_value=0, required=False, initial=0
+    )
     format = forms.ChoiceField(label=_("Tình trạng vật lý"), required=False)
     confidence_level = forms.ChoiceField(label=_("Mức độ tin cậy"), required=False)
     paper_file_code = forms.CharField(
-        label=_("Mã hồ sơ gốc giấy"), max_length=100, required=False,
+        label=_("Mã hồ sơ gốc giấy"),
+        max_length=100,
+        required=False,
         help_text=_("Bắt buộc với hồ sơ số hóa (mức độ tin cậy 02)."),
     )
     risk_recovery = forms.BooleanField(label=_("Chế độ dự phòng"), required=False)
     risk_recovery_status = forms.ChoiceField(label=_("Tình trạng dự phòng"), required=False)
-    description = forms.CharField(label=_("Ghi chú"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Ghi chú"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     VOCABULARIES = {
         "maintenance": (VocabularyKind.MAINTENANCE, True),
@@ -106,7 +137,9 @@ class DocumentForm(forms.Form):
     code_notation = forms.CharField(label=_("Ký hiệu của tài liệu"), max_length=30, required=False)
     issued_date = _date_field(_("Ngày tháng năm tài liệu"))
     organ_name = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
-    subject = forms.CharField(label=_("Trích yếu nội dung"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    subject = forms.CharField(
+        label=_("Trích yếu nội dung"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
     number_of_page = forms.IntegerField(label=_("Số lượng trang"), min_value=1, max_value=9999)
     first_page = forms.IntegerField(label=_("Từ trang"), min_value=1, required=False)
     description = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)

@@ -12,7 +12,13 @@ FILE = "ho-so/<str:file_code>/"
 PAGE = FILE + "trang/<int:number>/"
 
 urlpatterns = [
-    path("dang-nhap/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True), name="login"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("", views.home, name="home"),

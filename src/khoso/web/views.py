@@ -61,7 +61,12 @@ def _file_or_404(request: HttpRequest, file_code: str) -> ArchiveFile:
 
 
 def _page_or_404(archive_file: ArchiveFile, number: int) -> Page:
-    page = archive_selectors.page_list(archive_file=archive_file).select_related("original").filter(number=number).first()
+    page = (
+        archive_selectors.page_list(archive_file=archive_file)
+        .select_related("original")
+        .filter(number=number)
+        .first()
+    )
     if page is None:
         raise Http404(_("Không tìm thấy trang này."))
     return page
@@ -76,14 +81,18 @@ def _may_create_fonds(user: Any) -> bool:
     return bool(user.is_active and (user.is_superuser or user.has_perm("archive.add_fonds")))
 
 
-def _object_response(sha256: str, mime: str, *, filename: str | None = None, attachment: bool = False) -> FileResponse:
+def _object_response(
+    sha256: str, mime: str, *, filename: str | None = None, attachment: bool = False
+) -> FileResponse:
     from khoso.storage.services import object_store
 
     try:
         handle = object_store().open(sha256)
     except FileNotFoundError as error:
         raise Http404(_("Không tìm thấy tệp trong kho.")) from error
-    response = FileResponse(handle, content_type=mime, as_attachment=attachment, filename=filename or "")
+    response = FileResponse(
+        handle, content_type=mime, as_attachment=attachment, filename=filename or ""
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -95,7 +104,11 @@ def _object_response(sha256: str, mime: str, *, filename: str | None = None, att
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     fonds = archive_selectors.fonds_list(user=request.user)
-    return render(request, "web/fonds_list.html", {"fonds_list": fonds, "may_create": _may_create_fonds(request.user)})
+    return render(
+        request,
+        "web/fonds_list.html",
+        {"fonds_list": fonds, "may_create": _may_create_fonds(request.user)},
+    )
 
 
 def fonds_create(request: HttpRequest) -> HttpResponse:
@@ -124,7 +137,9 @@ def fonds_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def fonds_detail(request: HttpRequest, fonds_id: int) -> HttpResponse:
     fonds = _fonds_or_404(request, fonds_id)
-    files = archive_selectors.file_list(user=request.user, fonds_id=fonds.pk).order_by("file_catalog", "file_code")
+    files = archive_selectors.file_list(user=request.user, fonds_id=fonds.pk).order_by(
+        "file_catalog", "file_code"
+    )
     return render(
         request,
         "web/fonds_detail.html",
@@ -141,18 +156,28 @@ def file_create(request: HttpRequest, fonds_id: int) -> HttpResponse:
     form = FileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            archive_file = archive_services.file_create(fonds=fonds, created_by=request.user, **form.service_fields())
+            archive_file = archive_services.file_create(
+                fonds=fonds, created_by=request.user, **form.service_fields()
+            )
         except ArchiveError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Đã tạo hồ sơ %(code)s.") % {"code": archive_file.file_code})
+            messages.success(
+                request, _("Đã tạo hồ sơ %(code)s.") % {"code": archive_file.file_code}
+            )
             return redirect("file_detail", file_code=archive_file.file_code)
     return render(request, "web/file_form.html", {"form": form, "fonds": fonds})
 
 
-def _file_detail_context(request: HttpRequest, archive_file: ArchiveFile, **extra: Any) -> dict[str, Any]:
+def _file_detail_context(
+    request: HttpRequest, archive_file: ArchiveFile, **extra: Any
+) -> dict[str, Any]:
     may_edit = can_edit_fonds(request.user, archive_file.fonds_id)
-    first_page = archive_selectors.page_list(archive_file=archive_file).values_list("number", flat=True).first()
+    first_page = (
+        archive_selectors.page_list(archive_file=archive_file)
+        .values_list("number", flat=True)
+        .first()
+    )
     context = {
         "file": archive_file,
         "documents": archive_file.documents.order_by("ordinal"),
@@ -189,13 +214,34 @@ def _progress_texts() -> dict[str, Any]:
 
 
 _CODED = {
-    "maintenance": "maintenance", "mode": "mode", "format": "format",
-    "confidence_level": "confidenceLevel", "risk_recovery_status": "riskRecoveryStatus",
+    "maintenance": "maintenance",
+    "mode": "mode",
+    "format": "format",
+    "confidence_level": "confidenceLevel",
+    "risk_recovery_status": "riskRecoveryStatus",
 }
 _SHOWN = (
-    "file_code", "organ_id", "file_catalog", "file_notation", "title", "maintenance", "mode", "language",
-    "start_date", "end_date", "keyword", "total_doc", "number_of_paper", "number_of_page", "format",
-    "infor_sign", "confidence_level", "paper_file_code", "risk_recovery", "risk_recovery_status", "description",
+    "file_code",
+    "organ_id",
+    "file_catalog",
+    "file_notation",
+    "title",
+    "maintenance",
+    "mode",
+    "language",
+    "start_date",
+    "end_date",
+    "keyword",
+    "total_doc",
+    "number_of_paper",
+    "number_of_page",
+    "format",
+    "infor_sign",
+    "confidence_level",
+    "paper_file_code",
+    "risk_recovery",
+    "risk_recovery_status",
+    "description",
 )
 
 
@@ -203,7 +249,9 @@ def _file_metadata(archive_file: ArchiveFile) -> list[tuple[str, Any]]:
     """The TT05 fields as (label, shown value) rows; coded values get their Vietnamese label."""
     from khoso.archive.models import Vocabulary
 
-    labels = {(k, c): label for k, c, label in Vocabulary.objects.values_list("kind", "code", "label_vi")}
+    labels = {
+        (k, c): label for k, c, label in Vocabulary.objects.values_list("kind", "code", "label_vi")
+    }
     rows: list[tuple[str, Any]] = []
     for name in _SHOWN:
         field = ArchiveFile._meta.get_field(name)
@@ -211,7 +259,9 @@ def _file_metadata(archive_file: ArchiveFile) -> list[tuple[str, Any]]:
         if name in _CODED and value:
             value = f"{value} – {labels.get((_CODED[name], value), '?')}"
         elif name == "language":
-            value = ", ".join(f"{c} – {labels.get(('language', c), '?')}" for c in str(value).split(",") if c)
+            value = ", ".join(
+                f"{c} – {labels.get(('language', c), '?')}" for c in str(value).split(",") if c
+            )
         elif isinstance(value, bool):
             value = _("Có") if value else _("Không")
         elif hasattr(value, "strftime"):
@@ -251,17 +301,21 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
 
 @require_POST
 def file_upload(request: HttpRequest, file_code: str) -> HttpResponse:
-    """Save the uploaded files to a temporary folder, then hand them to ``deliver`` (preflight first)."""
+    """Save the uploads to a temporary folder, then hand them to ``deliver`` (preflight first)."""
     archive_file = _file_or_404(request, file_code)
     _require_edit(request, archive_file.fonds_id)
     uploads = request.FILES.getlist("files")
     if not uploads:
-        messages.error(request, _("Hãy chọn ít nhất một tệp ảnh (JPEG, PNG, TIFF) hoặc PDF để tải lên."))
+        messages.error(
+            request, _("Hãy chọn ít nhất một tệp ảnh (JPEG, PNG, TIFF) hoặc PDF để tải lên.")
+        )
         return redirect("file_detail", file_code=archive_file.file_code)
     from khoso.capture.models import Delivery as DeliveryModel
     from khoso.capture.services import Arrival, deliver
 
-    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="upload-") as workdir:
+    with tempfile.TemporaryDirectory(
+        dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="upload-"
+    ) as workdir:
         arrivals = []
         for index, upload in enumerate(uploads):
             name = nfc(_UNSAFE_NAME.sub("_", Path(upload.name or f"tep-{index + 1}").name))[:255]
@@ -272,14 +326,18 @@ def file_upload(request: HttpRequest, file_code: str) -> HttpResponse:
             arrivals.append(Arrival(path=path, name=name))
         try:
             delivery = deliver(
-                archive_file=archive_file, arrivals=arrivals, source=DeliveryModel.Source.UPLOAD, user=request.user
+                archive_file=archive_file,
+                arrivals=arrivals,
+                source=DeliveryModel.Source.UPLOAD,
+                user=request.user,
             )
         except ArchiveError as error:
             messages.error(request, error.message)
             return redirect("file_detail", file_code=archive_file.file_code)
     messages.success(
         request,
-        _("Đã nhận %(files)d tệp, %(pages)d trang; đang xử lý.") % {"files": len(arrivals), "pages": delivery.page_count},
+        _("Đã nhận %(files)d tệp, %(pages)d trang; đang xử lý.")
+        % {"files": len(arrivals), "pages": delivery.page_count},
     )
     return redirect("file_detail", file_code=archive_file.file_code)
 
@@ -295,16 +353,24 @@ def file_progress(request: HttpRequest, file_code: str) -> JsonResponse:
         number = page["number"]
         page["url"] = reverse("page_viewer", args=[archive_file.file_code, number])
         page["thumbnail_url"] = (
-            reverse("page_thumbnail", args=[archive_file.file_code, number]) if thumbs.get(number) else None
+            reverse("page_thumbnail", args=[archive_file.file_code, number])
+            if thumbs.get(number)
+            else None
         )
         qc = page.pop("qc", None) or {}
         page["problems"] = [
-            {"code": p.get("code"), "message": p.get("message_vi"), "severity": p.get("severity", "error")}
+            {
+                "code": p.get("code"),
+                "message": p.get("message_vi"),
+                "severity": p.get("severity", "error"),
+            }
             for p in qc.get("problems", []) or []
             if isinstance(p, dict)
         ]
     archive_file.refresh_from_db(fields=["pdf"])
-    progress["pdf_url"] = reverse("file_pdf", args=[archive_file.file_code]) if archive_file.pdf_id else None
+    progress["pdf_url"] = (
+        reverse("file_pdf", args=[archive_file.file_code]) if archive_file.pdf_id else None
+    )
     response = JsonResponse(progress)
     response["Cache-Control"] = "no-store"
     return response
@@ -315,7 +381,9 @@ def file_pdf(request: HttpRequest, file_code: str) -> FileResponse:
     archive_file = _file_or_404(request, file_code)
     if not archive_file.pdf_id:
         raise Http404(_("Hồ sơ chưa có bản PDF/A."))
-    return _object_response(archive_file.pdf_id, "application/pdf", filename=f"{archive_file.file_code}.pdf")
+    return _object_response(
+        archive_file.pdf_id, "application/pdf", filename=f"{archive_file.file_code}.pdf"
+    )
 
 
 # -- pages ---------------------------------------------------------------------------------------
@@ -391,11 +459,17 @@ def page_viewer(request: HttpRequest, file_code: str, number: int) -> HttpRespon
     position = numbers.index(page.number)
     start = max(0, min(position - STRIP_SIZE // 2, len(numbers) - STRIP_SIZE))
     window = numbers[start : start + STRIP_SIZE]
-    strip = list(pages.filter(number__in=window).values("number", "thumbnail_id", "stage", "needs_rescan"))
+    strip = list(
+        pages.filter(number__in=window).values("number", "thumbnail_id", "stage", "needs_rescan")
+    )
     previous_number = numbers[position - 1] if position > 0 else None
     next_number = numbers[position + 1] if position + 1 < len(numbers) else None
     strip_before = numbers[max(0, start - STRIP_SIZE // 2)] if start > 0 else None
-    strip_after = numbers[min(len(numbers) - 1, start + STRIP_SIZE + STRIP_SIZE // 2 - 1)] if start + STRIP_SIZE < len(numbers) else None
+    strip_after = (
+        numbers[min(len(numbers) - 1, start + STRIP_SIZE + STRIP_SIZE // 2 - 1)]
+        if start + STRIP_SIZE < len(numbers)
+        else None
+    )
     suffix = ("?" + urlencode({"q": query})) if query else ""
     context = {
         "file": archive_file,
@@ -456,7 +530,11 @@ def page_pdf(request: HttpRequest, file_code: str, number: int) -> FileResponse:
     page = _page_or_404(archive_file, number)
     if not page.rendition_id:
         raise Http404(_("Trang chưa có bản PDF."))
-    return _object_response(page.rendition_id, "application/pdf", filename=f"{archive_file.file_code}-trang-{page.number}.pdf")
+    return _object_response(
+        page.rendition_id,
+        "application/pdf",
+        filename=f"{archive_file.file_code}-trang-{page.number}.pdf",
+    )
 
 
 # -- search --------------------------------------------------------------------------------------
@@ -478,7 +556,10 @@ def search(request: HttpRequest) -> HttpResponse:
 
         try:
             found = search_pages(
-                user=request.user, query=query, limit=SEARCH_PER_PAGE, offset=(page_no - 1) * SEARCH_PER_PAGE
+                user=request.user,
+                query=query,
+                limit=SEARCH_PER_PAGE,
+                offset=(page_no - 1) * SEARCH_PER_PAGE,
             )
         except ArchiveError as problem:
             error = problem.message
@@ -486,7 +567,9 @@ def search(request: HttpRequest) -> HttpResponse:
             total = found.total
             files = {
                 f.pk: f
-                for f in archive_selectors.file_list(user=request.user).filter(pk__in={hit.file_id for hit in found.hits})
+                for f in archive_selectors.file_list(user=request.user).filter(
+                    pk__in={hit.file_id for hit in found.hits}
+                )
             }
             suffix = "?" + urlencode({"q": query})
             for hit in found.hits:
@@ -497,7 +580,8 @@ def search(request: HttpRequest) -> HttpResponse:
                     {
                         "hit": hit,
                         "file": archive_file,
-                        "url": reverse("page_viewer", args=[archive_file.file_code, hit.page_no]) + suffix,
+                        "url": reverse("page_viewer", args=[archive_file.file_code, hit.page_no])
+                        + suffix,
                     }
                 )
     page_count = max(1, math.ceil(total / SEARCH_PER_PAGE))
@@ -539,7 +623,10 @@ def pipeline_status(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")[:50]
     )
     stage_counts = dict(
-        Page.objects.filter(file__in=visible_files).values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
+        Page.objects.filter(file__in=visible_files)
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
     )
     stages = [(label, stage_counts.get(value, 0), value) for value, label in Page.Stage.choices]
     return render(request, "web/pipeline.html", {"deliveries": deliveries, "stages": stages})

@@ -4,22 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='FondsGrant',
+            name="FondsGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('can_edit', models.BooleanField(default=False, verbose_name='Được sửa và nộp bản quét')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("can_edit", models.BooleanField(default=False, verbose_name="Được sửa và nộp bản quét")),
             ],
             options={
-                'verbose_name': 'Quyền trên phông',
-                'verbose_name_plural': 'Quyền trên phông',
+                "verbose_name": "Quyền trên phông",
+                "verbose_name_plural": "Quyền trên phông",
             },
         ),
     ]

@@ -6,28 +6,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0001_initial'),
-        ('archive', '0001_initial'),
+        ("access", "0001_initial"),
+        ("archive", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fondsgrant',
-            name='fonds',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='archive.fonds', verbose_name='Phông'),
+            model_name="fondsgrant",
+            name="fonds",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="grants",
+                to="archive.fonds",
+                verbose_name="Phông",
+            ),
         ),
         migrations.AddField(
-            model_name='fondsgrant',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fonds_grants', to=settings.AUTH_USER_MODEL, verbose_name='Người dùng'),
+            model_name="fondsgrant",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="fonds_grants",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="Người dùng",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fondsgrant',
-            constraint=models.UniqueConstraint(fields=('user', 'fonds'), name='grant_user_fonds'),
+            model_name="fondsgrant",
+            constraint=models.UniqueConstraint(fields=("user", "fonds"), name="grant_user_fonds"),
         ),
     ]

@@ -5,72 +5,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('archive', '0001_initial'),
-        ('capture', '0001_initial'),
-        ('storage', '0001_initial'),
+        ("archive", "0001_initial"),
+        ("capture", "0001_initial"),
+        ("storage", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='page',
-            name='delivery',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pages', to='capture.delivery'),
+            model_name="page",
+            name="delivery",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="pages",
+                to="capture.delivery",
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='document',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pages', to='archive.document', verbose_name='Tài liệu'),
+            model_name="page",
+            name="document",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="pages",
+                to="archive.document",
+                verbose_name="Tài liệu",
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='file',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pages', to='archive.archivefile', verbose_name='Hồ sơ'),
+            model_name="page",
+            name="file",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pages",
+                to="archive.archivefile",
+                verbose_name="Hồ sơ",
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='original',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='storage.storedobject', verbose_name='Bản gốc'),
+            model_name="page",
+            name="original",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="storage.storedobject",
+                verbose_name="Bản gốc",
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='rendition',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='storage.storedobject', verbose_name='Trang PDF'),
+            model_name="page",
+            name="rendition",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="storage.storedobject",
+                verbose_name="Trang PDF",
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='thumbnail',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='storage.storedobject', verbose_name='Ảnh thu nhỏ'),
+            model_name="page",
+            name="thumbnail",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="storage.storedobject",
+                verbose_name="Ảnh thu nhỏ",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vocabulary',
-            constraint=models.UniqueConstraint(fields=('kind', 'code'), name='vocabulary_kind_code'),
+            model_name="vocabulary",
+            constraint=models.UniqueConstraint(fields=("kind", "code"), name="vocabulary_kind_code"),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('file', 'ordinal'), name='document_file_ordinal'),
+            model_name="document",
+            constraint=models.UniqueConstraint(fields=("file", "ordinal"), name="document_file_ordinal"),
         ),
         migrations.AddConstraint(
-            model_name='box',
-            constraint=models.UniqueConstraint(fields=('fonds', 'stack', 'shelf', 'tier', 'number'), name='box_location'),
+            model_name="box",
+            constraint=models.UniqueConstraint(
+                fields=("fonds", "stack", "shelf", "tier", "number"), name="box_location"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fonds',
-            constraint=models.UniqueConstraint(fields=('institution', 'code'), name='fonds_institution_code'),
+            model_name="fonds",
+            constraint=models.UniqueConstraint(fields=("institution", "code"), name="fonds_institution_code"),
         ),
         migrations.AddConstraint(
-            model_name='inventory',
-            constraint=models.UniqueConstraint(fields=('fonds', 'number'), name='inventory_fonds_number'),
+            model_name="inventory",
+            constraint=models.UniqueConstraint(fields=("fonds", "number"), name="inventory_fonds_number"),
         ),
         migrations.AddIndex(
-            model_name='page',
-            index=models.Index(fields=['stage', 'lease_until'], name='page_stage_lease'),
+            model_name="page",
+            index=models.Index(fields=["stage", "lease_until"], name="page_stage_lease"),
         ),
         migrations.AddConstraint(
-            model_name='page',
-            constraint=models.UniqueConstraint(fields=('file', 'number'), name='page_file_number'),
+            model_name="page",
+            constraint=models.UniqueConstraint(fields=("file", "number"), name="page_file_number"),
         ),
     ]

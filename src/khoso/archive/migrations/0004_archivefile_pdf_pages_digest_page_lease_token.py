@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0003_vocabularies'),
+        ("archive", "0003_vocabularies"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='archivefile',
-            name='pdf_pages_digest',
-            field=models.CharField(blank=True, help_text='SHA-256 of the page renditions the PDF/A was built from.', max_length=64),
+            model_name="archivefile",
+            name="pdf_pages_digest",
+            field=models.CharField(
+                blank=True, help_text="SHA-256 of the page renditions the PDF/A was built from.", max_length=64
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='lease_token',
+            model_name="page",
+            name="lease_token",
             field=models.CharField(blank=True, max_length=32),
         ),
     ]

@@ -6,39 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('archive', '0001_initial'),
+        ("archive", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('hostname', models.CharField(max_length=255, primary_key=True, serialize=False)),
-                ('seen_at', models.DateTimeField()),
+                ("hostname", models.CharField(max_length=255, primary_key=True, serialize=False)),
+                ("seen_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('upload', 'Tải lên'), ('watch', 'Thư mục theo dõi'), ('cli', 'Dòng lệnh')], max_length=10, verbose_name='Nguồn')),
-                ('names', models.JSONField(default=list, verbose_name='Tên tệp')),
-                ('page_count', models.PositiveIntegerField(default=0, verbose_name='Số trang')),
-                ('status', models.CharField(choices=[('processing', 'Đang xử lý'), ('done', 'Hoàn thành'), ('needs_rescan', 'Cần quét lại'), ('failed', 'Lỗi')], default='processing', max_length=14, verbose_name='Trạng thái')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='archive.archivefile', verbose_name='Hồ sơ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("upload", "Tải lên"), ("watch", "Thư mục theo dõi"), ("cli", "Dòng lệnh")],
+                        max_length=10,
+                        verbose_name="Nguồn",
+                    ),
+                ),
+                ("names", models.JSONField(default=list, verbose_name="Tên tệp")),
+                ("page_count", models.PositiveIntegerField(default=0, verbose_name="Số trang")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("processing", "Đang xử lý"),
+                            ("done", "Hoàn thành"),
+                            ("needs_rescan", "Cần quét lại"),
+                            ("failed", "Lỗi"),
+                        ],
+                        default="processing",
+                        max_length=14,
+                        verbose_name="Trạng thái",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="archive.archivefile",
+                        verbose_name="Hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Lần nộp bản quét',
-                'verbose_name_plural': 'Các lần nộp bản quét',
-                'ordering': ['-created_at'],
+                "verbose_name": "Lần nộp bản quét",
+                "verbose_name_plural": "Các lần nộp bản quét",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -74,15 +74,11 @@ def version() -> str:
             check=True,
         )
     except (OSError, subprocess.SubprocessError) as exc:
-        raise DependencyError(
-            program=PROGRAM, need=f">= {MINIMUM_VERSION}", reason=str(exc)
-        ) from exc
+        raise DependencyError(program=PROGRAM, need=f">= {MINIMUM_VERSION}", reason=str(exc)) from exc
     first_line = (completed.stdout or completed.stderr).strip().splitlines()[0]
     found = first_line.split()[-1].lstrip("v")
     if _version_tuple(found) < _version_tuple(MINIMUM_VERSION):
-        raise DependencyError(
-            program=PROGRAM, need=f">= {MINIMUM_VERSION}", reason=f"found version {found}"
-        )
+        raise DependencyError(program=PROGRAM, need=f">= {MINIMUM_VERSION}", reason=f"found version {found}")
     return found
 
 
@@ -110,9 +106,7 @@ def languages() -> frozenset[str]:
             check=True,
         )
     except (OSError, subprocess.SubprocessError) as exc:
-        raise DependencyError(
-            program=PROGRAM, need=f">= {MINIMUM_VERSION}", reason=str(exc)
-        ) from exc
+        raise DependencyError(program=PROGRAM, need=f">= {MINIMUM_VERSION}", reason=str(exc)) from exc
     lines = completed.stdout.strip().splitlines()[1:]  # first line: "List of available languages"
     return frozenset(line.strip() for line in lines if line.strip())
 
@@ -124,8 +118,7 @@ def check_language(lang: str) -> None:
         raise DependencyError(
             program=PROGRAM,
             need=f"{MINIMUM_VERSION}+ với dữ liệu ngôn ngữ / with language data {lang}",
-            reason=f"thiếu / missing: {', '.join(missing)} "
-            f"(apt install tesseract-ocr-{missing[0]})",
+            reason=f"thiếu / missing: {', '.join(missing)} (apt install tesseract-ocr-{missing[0]})",
         )
 
 
@@ -172,9 +165,7 @@ def run(
         textonly_pdf = pdf_path.read_bytes()
         tsv = tsv_path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise OcrError(
-            reason=f"tesseract wrote no output: {exc}; {_tail(completed.stderr)}"
-        ) from exc
+        raise OcrError(reason=f"tesseract wrote no output: {exc}; {_tail(completed.stderr)}") from exc
     if not textonly_pdf.startswith(b"%PDF"):
         raise OcrError(reason="tesseract's text-only PDF is not a PDF")
     return TesseractOutput(textonly_pdf=textonly_pdf, tsv=tsv)

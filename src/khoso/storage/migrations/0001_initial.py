@@ -4,24 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='StoredObject',
+            name="StoredObject",
             fields=[
-                ('sha256', models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name='SHA-256')),
-                ('size', models.BigIntegerField(verbose_name='Kích thước (byte)')),
-                ('mime', models.CharField(max_length=100, verbose_name='Kiểu nội dung')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='Thời điểm lưu')),
+                ("sha256", models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name="SHA-256")),
+                ("size", models.BigIntegerField(verbose_name="Kích thước (byte)")),
+                ("mime", models.CharField(max_length=100, verbose_name="Kiểu nội dung")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="Thời điểm lưu")),
             ],
             options={
-                'verbose_name': 'Đối tượng số',
-                'verbose_name_plural': 'Đối tượng số',
+                "verbose_name": "Đối tượng số",
+                "verbose_name_plural": "Đối tượng số",
             },
         ),
     ]

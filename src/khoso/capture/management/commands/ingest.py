@@ -41,9 +41,7 @@ class Command(BaseCommand):
                 file_code=nfc(options["file_code"]), title=options["title"], fonds_code=options["fonds"]
             )
             arrivals = (
-                services.arrivals_from_folder(path)
-                if path.is_dir()
-                else [services.Arrival(path, nfc(path.name))]
+                services.arrivals_from_folder(path) if path.is_dir() else [services.Arrival(path, nfc(path.name))]
             )
             if not arrivals:
                 raise CommandError(f"Thư mục {path} không có tệp nào / folder is empty")
@@ -83,8 +81,13 @@ class Command(BaseCommand):
             "pages": progress["total"],
             "status": progress["status"] if waited else "queued",
             "qc": [
-                {"page": p["number"], "passed": p["qc_passed"], "needs_rescan": p["needs_rescan"],
-                 "problems": p["qc"].get("problems", []), "error": p["error"]}
+                {
+                    "page": p["number"],
+                    "passed": p["qc_passed"],
+                    "needs_rescan": p["needs_rescan"],
+                    "problems": p["qc"].get("problems", []),
+                    "error": p["error"],
+                }
                 for p in progress["pages"]
             ],
             "pdf_sha256": archive_file.pdf_id,

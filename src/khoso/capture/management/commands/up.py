@@ -39,12 +39,22 @@ class Command(BaseCommand):
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         services = {
             "worker": [*khoso, "worker"],
-            "web": [sys.executable, "-m", "gunicorn", "khoso.config.wsgi", "--bind", options["bind"],
-                    "--workers", "2", "--timeout", "300"],
+            "web": [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "khoso.config.wsgi",
+                "--bind",
+                options["bind"],
+                "--workers",
+                "2",
+                "--timeout",
+                "300",
+            ],
         }
         for name, argv in services.items():
-            log = open(run_dir() / f"{name}.log", "ab")
-            process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            with open(run_dir() / f"{name}.log", "ab") as log:
+                process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
             (run_dir() / f"{name}.pid").write_text(str(process.pid))
         url = f"http://{options['bind']}/"
         for _ in range(60):

@@ -19,7 +19,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from khoso.config.celery import app
 
-        argv = ["worker", f"--concurrency={options['concurrency']}", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
+        argv = [
+            "worker",
+            f"--concurrency={options['concurrency']}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         if not options["no_beat"]:
             argv += ["--beat", f"--schedule={settings.DATA_DIR / 'celerybeat-schedule'}"]
         if options["hostname"]:
