@@ -74,7 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OCR_LANGUAGE", "vie", "Ngôn ngữ nhận dạng Tesseract.", "Tesseract OCR language."),
     Setting(
         "RENDITION_JPEG_QUALITY",
-        75,
+        70,
         "Chất lượng JPEG của bản PDF/A (bản gốc luôn giữ nguyên từng byte).",
         "JPEG quality of the PDF/A rendition (originals are always kept byte-identical).",
         int,

@@ -2,7 +2,7 @@
 
 Why not OCRmyPDF: it renders every page again and runs Ghostscript twice (~10 CPU-s a page).
 Here the scan is put in the PDF as it is wherever possible — a JPEG passes through as
-``DCTDecode`` unless recompressing it saves at least 10 % — and deskew costs nothing: the image
+``DCTDecode`` unless recompressing it saves at least 5 % — and deskew costs nothing: the image
 is drawn rotated by a ``cm`` operator in the content stream, so its bytes are never resampled.
 Tesseract's text-only PDF (GlyphLessFont, text render mode 3, computed on the deskewed image) is
 laid on top unrotated, so the visible scan and the invisible text share the deskewed frame.
@@ -37,7 +37,7 @@ from khoso.ocr.engine import OcrResult
 from khoso.ocr.errors import RenderError
 
 #: Re-encode a JPEG only when that makes it at least this much smaller.
-JPEG_REENCODE_MIN_SAVING = 0.10
+JPEG_REENCODE_MIN_SAVING = 0.05
 POINTS_PER_INCH = 72.0
 PRODUCER = "Kho Số (khoso.ocr, pikepdf)"
 
@@ -167,7 +167,7 @@ def _image_xobject(pdf: pikepdf.Pdf, original: bytes, mime: str, jpeg_quality: i
 
 
 def _jpeg_passthrough_or_smaller(original: bytes, image: Image.Image, quality: int) -> bytes:
-    """The original JPEG bytes, unless re-encoding at ``quality`` saves ≥ 10 %."""
+    """The original JPEG bytes, unless re-encoding at ``quality`` saves ≥ 5 %."""
     reencoded = _encode_jpeg(image, quality)
     if len(reencoded) <= len(original) * (1 - JPEG_REENCODE_MIN_SAVING):
         return reencoded
@@ -176,7 +176,7 @@ def _jpeg_passthrough_or_smaller(original: bytes, image: Image.Image, quality: i
 
 def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=quality)
+    image.save(buffer, format="JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
 
 
