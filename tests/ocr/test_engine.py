@@ -39,7 +39,7 @@ def test_words_carry_boxes_inside_the_image(page_one_ocr):
 def test_prepare_for_ocr_binarises_and_keeps_the_frame():
     image = Image.new("RGB", (400, 300), (230, 220, 200))
     ImageDraw.Draw(image).rectangle((190, 40, 210, 260), fill=(20, 20, 20))
-    prepared = prepare_for_ocr(image, skew_degrees=90, dpi=300)
+    prepared = prepare_for_ocr(image, skew_degrees=90, dpi=300, binarise=True)
     assert prepared.mode == "1" and prepared.size == image.size
     # A vertical bar rotated by 90° about the centre becomes horizontal.
     assert prepared.getpixel((100, 150)) == 0 and prepared.getpixel((200, 60)) == 255

@@ -91,6 +91,7 @@ def stage_ocr(page: Page, work: PageWork) -> None:
         dpi=round(work.dpi[0]),
         lang=settings.KHOSO_OCR_LANGUAGE,
         skew_degrees=work.qc.skew_degrees or 0.0,
+        binarise=settings.KHOSO_OCR_BINARISE,
     )
 
 

@@ -73,6 +73,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TIME_ZONE", "Asia/Ho_Chi_Minh", "Múi giờ.", "Time zone."),
     Setting("OCR_LANGUAGE", "vie", "Ngôn ngữ nhận dạng Tesseract.", "Tesseract OCR language."),
     Setting(
+        "OCR_BINARISE",
+        False,
+        "Nhị phân hóa ảnh trước khi nhận dạng: nhanh hơn khoảng 25 % nhưng sai số ký tự cao hơn trên ảnh nhiễu.",
+        "Binarise pages before OCR: about 25 % faster, slightly higher character error rate on noisy scans.",
+        _bool,
+    ),
+    Setting(
         "RENDITION_JPEG_QUALITY",
         70,
         "Chất lượng JPEG của bản PDF/A (bản gốc luôn giữ nguyên từng byte).",

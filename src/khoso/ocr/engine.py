@@ -73,8 +73,14 @@ def _adaptive_block_size(dpi: int) -> int:
     return size if size % 2 == 1 else size + 1
 
 
-def prepare_for_ocr(image: Image.Image, skew_degrees: float = 0.0, *, dpi: int = 300) -> Image.Image:
-    """Return a bilevel (mode ``"1"``) copy of ``image`` ready for tesseract.
+def prepare_for_ocr(
+    image: Image.Image, skew_degrees: float = 0.0, *, dpi: int = 300, binarise: bool = False
+) -> Image.Image:
+    """Return a grayscale (or, with ``binarise``, bilevel mode ``"1"``) copy of ``image`` for tesseract.
+
+    Measured on the six corpus pages: grayscale input cost tesseract 2.19 CPU-s/page at 0.11 %
+    CER, our binarisation 1.65 CPU-s/page at 0.18 %, the colour image 2.55 CPU-s/page at 0.17 %.
+    Grayscale is the default because CER must be no worse than plain tesseract's.
 
     Grayscale, then a rotation by ``skew_degrees`` (counter-clockwise as seen on screen, the
     :meth:`PIL.Image.Image.rotate` convention) about the image centre keeping the canvas size
@@ -93,6 +99,8 @@ def prepare_for_ocr(image: Image.Image, skew_degrees: float = 0.0, *, dpi: int =
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=WHITE,
         )
+    if not binarise:
+        return Image.fromarray(gray)
     gray = cv2.medianBlur(gray, 3)
     binary = cv2.adaptiveThreshold(
         gray,
@@ -112,6 +120,7 @@ def ocr_page(
     lang: str = "vie",
     skew_degrees: float = 0.0,
     timeout: float = tesseract.DEFAULT_TIMEOUT_SECONDS,
+    binarise: bool = False,
 ) -> OcrResult:
     """Recognise ``image`` (a whole scanned page at ``dpi``) with tesseract, once.
 
@@ -119,7 +128,7 @@ def ocr_page(
     returned text-only PDF is in the deskewed frame, the word boxes in the original frame.
     """
     tesseract.check_language(lang)
-    prepared = prepare_for_ocr(image, skew_degrees, dpi=dpi)
+    prepared = prepare_for_ocr(image, skew_degrees, dpi=dpi, binarise=binarise)
     with tempfile.TemporaryDirectory(prefix="khoso-ocr-") as workdir:
         image_path = Path(workdir) / "page.png"
         prepared.save(image_path, format="PNG", dpi=(dpi, dpi), compress_level=1)
