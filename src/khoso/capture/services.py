@@ -30,11 +30,12 @@ from khoso.capture.models import Delivery, WorkerHeartbeat
 from khoso.capture.preflight import Limits, Preflight, iter_page_images, preflight
 from khoso.core.text import nfc
 from khoso.ocr.pdfa import assemble_pdfa
-from khoso.storage.services import object_put_file, object_store
+from khoso.storage.services import object_put_bytes, object_put_file, object_store
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_FRESH = timedelta(seconds=45)
+SINGLE_PAGE_KINDS = {"jpeg", "png"}  # the delivered file is itself the page original
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,11 @@ def deliver(
             delivered = object_put_file(path=arrival.path, mime=result.mime)
             for page_image in iter_page_images(arrival.path, result):
                 number += 1
-                if page_image.original == b"" or len(result.pages) == 1 and result.kind in {"jpeg", "png"}:
-                    original = delivered
-                else:
-                    from khoso.storage.services import object_put_bytes
-
-                    original = object_put_bytes(data=page_image.original, mime=page_image.mime)
+                original = (
+                    delivered
+                    if result.kind in SINGLE_PAGE_KINDS
+                    else object_put_bytes(data=page_image.original, mime=page_image.mime)
+                )
                 page = Page.objects.create(
                     file=archive_file,
                     delivery=delivery,
