@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from PIL import Image
 
@@ -36,7 +36,6 @@ from khoso.core.errors import ArchiveError
 from khoso.imaging.qc import QcResult, QcRules, check_page
 from khoso.ocr.engine import OcrResult, ocr_page
 from khoso.ocr.pdfa import render_page
-from khoso.storage.models import StoredObject
 from khoso.storage.services import object_put_bytes, object_store
 
 logger = logging.getLogger(__name__)
@@ -128,20 +127,15 @@ def claim(page_id: int) -> tuple[Page, str] | None:
     token = uuid.uuid4().hex
     claimable = Q(stage=Page.Stage.RECEIVED) | Q(stage=Page.Stage.PROCESSING, lease_until__lt=now)
     claimable &= Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    with transaction.atomic():
-        page = Page.objects.filter(claimable, pk=page_id).first()
-        if page is None:
-            return None
-        updated = Page.objects.filter(claimable, pk=page_id).update(
-            stage=Page.Stage.PROCESSING,
-            lease_until=now + timedelta(seconds=settings.KHOSO_STAGE_LEASE_SECONDS),
-            lease_token=token,
-            attempts=page.attempts + 1,
-        )
+    updated = Page.objects.filter(claimable, pk=page_id).update(
+        stage=Page.Stage.PROCESSING,
+        lease_until=now + timedelta(seconds=settings.KHOSO_STAGE_LEASE_SECONDS),
+        lease_token=token,
+        attempts=F("attempts") + 1,
+    )
     if not updated:
         return None
-    page.refresh_from_db()
-    return page, token
+    return Page.objects.select_related("original", "document").get(pk=page_id), token
 
 
 def _load_image(original: bytes, page: Page) -> tuple[Image.Image, tuple[float, float]]:
@@ -236,7 +230,3 @@ def pages_waiting(*, now: Any = None) -> list[int]:
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .values_list("pk", flat=True)
     )
-
-
-def objects_of(page: Page) -> list[StoredObject]:
-    return [obj for obj in (page.original, page.rendition, page.thumbnail) if obj is not None]

@@ -2,7 +2,7 @@
 
 Writers only append :class:`IndexChange` rows (in the same transaction as the page change).
 Each machine's index records the last change id it applied and catches up in batches before it
-answers a query and after a worker finishes a page. A rebuild replays everything in chunks
+answers a query (one cheap query when it is already up to date). A rebuild replays everything in chunks
 while the old index keeps serving.
 """
 
