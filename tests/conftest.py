@@ -1,9 +1,14 @@
-"""Shared fixtures: every test gets its own object store and search index directory."""
+"""Shared fixtures: every test gets its own object store and search index directory.
+
+The digitization-workflow fixtures live here too (``people``, ``draft_project``,
+``approved_project``, ``no_guards``) because every workflow app's tests build on them.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +26,7 @@ def isolated_data(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-
     settings.KHOSO_OBJECTS_DIR = tmp_path / "objects"
     settings.KHOSO_SEARCH_DIR = tmp_path / "search"
     settings.KHOSO_WATCH_DIR = tmp_path / "watch"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: fast
     return tmp_path
 
 
@@ -92,3 +98,105 @@ def archive_file(fonds):  # type: ignore[no-untyped-def]
         end_date=date(1995, 12, 28),
         description="Người lập hồ sơ: Nguyễn Văn A",
     )
+
+
+# -- digitization workflow ------------------------------------------------------------------------
+
+#: user name → role code in the project (khoso.workflow.states.Role)
+PEOPLE = {
+    "planner": "lap_ke_hoach",
+    "cataloguer": "bien_muc",
+    "cataloguer2": "bien_muc",
+    "keyer": "nhap_lieu",
+    "keyer2": "nhap_lieu",
+    "checker": "kiem_tra",
+    "scanner": "so_hoa",
+    "inspector": "kiem_tra_chat_luong",
+    "contractor": "quan_ly_nha_thau",
+    "approver": "phe_duyet",
+}
+
+
+@pytest.fixture
+def people(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    made = {name: user_model.objects.create_user(name, password="mat-khau-dai-12") for name in PEOPLE}
+    made["outsider"] = user_model.objects.create_user("outsider", password="mat-khau-dai-12")
+    made["admin"] = user_model.objects.create_superuser("quantri", password="mat-khau-dai-12")
+    return made
+
+
+def make_archive_file(fonds, year: int, notation: str, **overrides: Any):  # type: ignore[no-untyped-def]
+    from khoso.archive.services import file_create
+
+    fields: dict[str, Any] = dict(
+        file_catalog=year,
+        file_notation=notation,
+        title=f"Hồ sơ {notation} năm {year} về công tác của tỉnh Đắk Lắk",
+        mode="01",
+        language="01",
+        start_date=date(year, 1, 5),
+        end_date=date(year, 12, 20),
+        description="Người lập hồ sơ: Nguyễn Văn A",
+        number_of_paper=4,
+        number_of_page=6,
+    )
+    fields.update(overrides)
+    return file_create(fonds=fonds, **fields)
+
+
+@pytest.fixture
+def project_files(fonds) -> list[Any]:  # type: ignore[no-untyped-def]
+    return [make_archive_file(fonds, 1995, f"{n:02d}.TH") for n in range(1, 4)]
+
+
+@pytest.fixture
+def draft_project(people, institution, fonds, project_files):  # type: ignore[no-untyped-def]
+    from khoso.workflow import services
+
+    project = services.project_create(
+        planner=people["planner"],
+        code="SH-2026-01",
+        name="Số hóa tài liệu Phông UBND tỉnh Đắk Lắk 1976–2000",
+        institution=institution,
+        fonds=[fonds],
+        year_from=1976,
+        year_to=2000,
+        target_metres="12.5",
+    )
+    for name, role in PEOPLE.items():
+        if name != "planner":
+            services.member_add(project=project, user=people[name], role=role, by=people["planner"])
+    services.files_select(project=project, files=project_files, by=people["planner"])
+    return project
+
+
+@pytest.fixture
+def approved_project(draft_project, people):  # type: ignore[no-untyped-def]
+    from khoso.workflow import services
+
+    services.project_submit(project=draft_project, by=people["planner"])
+    return services.project_approve(project=draft_project, by=people["approver"], decision="QĐ 12/QĐ-TTLT")
+
+
+@pytest.fixture
+def no_guards(monkeypatch):  # type: ignore[no-untyped-def]
+    """The bare state machine, without the conditions other workflow apps register."""
+    from collections import defaultdict
+
+    from khoso.workflow import states
+
+    monkeypatch.setattr(states, "GUARDS", defaultdict(list))
+    monkeypatch.setattr("khoso.workflow.services.GUARDS", states.GUARDS)
+
+
+@pytest.fixture
+def archive_file_factory(fonds):  # type: ignore[no-untyped-def]
+    """``archive_file_factory(year, notation, **fields)`` makes a file in the ``fonds`` fixture."""
+
+    def make(year: int, notation: str, **overrides: Any):  # type: ignore[no-untyped-def]
+        return make_archive_file(fonds, year, notation, **overrides)
+
+    return make

@@ -1,9 +1,17 @@
-"""URL routes: the admin and the web UI."""
+"""URL routes: the admin, the web UI and the digitization workflow (one module per app).
+
+Every module listed in ``ROUTE_MODULES`` has a permission matrix test; ``tests/test_routes.py``
+fails when a route is served from a module not in the list.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
 
+WORKFLOW_APPS = ["workflow", "custody", "cataloguing", "scanning", "inspection", "handover"]
+ROUTE_MODULES = ["khoso.web.urls", *(f"khoso.{app}.urls" for app in WORKFLOW_APPS)]
+
 urlpatterns = [
     path("quan-tri/", admin.site.urls),
+    *(path("so-hoa/", include(f"khoso.{app}.urls")) for app in WORKFLOW_APPS),
     path("", include("khoso.web.urls")),
 ]

@@ -168,3 +168,23 @@ class DependencyError(ArchiveError):
     message_en = "Missing program {program} (need {need}): {reason}"
     http_status = 500
     exit_code = ExitCode.dependency
+
+
+class WorkflowError(ArchiveError):
+    """A step of the digitization workflow (TT 04/2014) refused: the reason names the rule."""
+
+    code = "quy_trinh"
+    message_vi = "Không thực hiện được bước này: {reason}"
+    message_en = "This step cannot be taken: {reason_en}"
+    http_status = 409
+    exit_code = ExitCode.invalid_metadata
+
+    def __init__(self, detail: str = "", **params: Any) -> None:
+        params.setdefault("reason_en", params.get("reason", ""))
+        super().__init__(detail, **params)
+
+
+class IllegalTransitionError(WorkflowError):
+    code = "chuyen_buoc_khong_hop_le"
+    message_vi = "Hồ sơ {file_code} đang ở bước «{source}»: không được chuyển sang «{target}»."
+    message_en = "File {file_code} is at step «{source_en}»: it may not move to «{target_en}»."

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InspectionConfig(AppConfig):
+    name = "khoso.inspection"
+    verbose_name = "Kiểm tra sản phẩm"
