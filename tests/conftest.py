@@ -200,3 +200,21 @@ def archive_file_factory(fonds):  # type: ignore[no-untyped-def]
         return make_archive_file(fonds, year, notation, **overrides)
 
     return make
+
+
+@pytest.fixture
+def put_in_state():  # type: ignore[no-untyped-def]
+    """``put_in_state(item, state, actor)``: place a file at a step directly, as if ``actor`` had moved it
+    there, so a step's tests need not pass every earlier step's conditions."""
+    from khoso.workflow.models import ProjectFile, WorkflowEvent
+
+    def put(item, state, actor):  # type: ignore[no-untyped-def]
+        source = item.state
+        ProjectFile.objects.filter(pk=item.pk).update(state=state, assignee=None)
+        WorkflowEvent.objects.create(
+            project=item.project, item=item, action="chuyen_buoc", source=source, target=state, actor=actor
+        )
+        item.refresh_from_db()
+        return item
+
+    return put
