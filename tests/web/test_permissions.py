@@ -32,6 +32,7 @@ POLICY: dict[str, tuple[str, str]] = {
     "fonds_detail": ("fonds_view", "GET"),
     "file_create": ("fonds_edit", "GET"),
     "file_detail": ("file_view", "GET"),
+    "file_edit": ("file_edit", "GET"),
     "file_progress": ("file_view", "GET"),
     "file_pdf": ("file_view", "GET"),
     "page_viewer": ("file_view", "GET"),

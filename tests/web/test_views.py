@@ -325,3 +325,39 @@ def test_language_switcher_turns_the_ui_english_and_back(client: Client, world) 
     assert "New fonds" in page and 'lang="en"' in page
     client.post(reverse("set_language"), {"language": "vi", "next": reverse("home")})
     assert "Tạo phông mới" in client.get(reverse("home")).content.decode()
+
+
+def test_editing_a_file_keeps_its_code_and_checks_the_rules(client: Client, world) -> None:
+    archive_file = world.files["01"]
+    client.force_login(world.users["staff_with_grant"])
+    url = reverse("file_edit", args=[archive_file.file_code])
+    form_page = client.get(url).content.decode()
+    assert archive_file.title in form_page and "không sửa được" in form_page
+    data = {
+        **FILE_POST,
+        "file_catalog": "1800",  # disabled field: a posted value is ignored
+        "file_notation": "99.XX",
+        "title": "Hồ sơ đã sửa tiêu đề về Đắk Lắk",
+        "start_date": "01/01/1996",
+        "end_date": "31/12/1995",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Thời gian bắt đầu phải trước hoặc bằng thời gian kết thúc." in response.content.decode()
+    response = client.post(url, {**data, "end_date": "31/12/1996"})
+    assert response.status_code == 302
+    archive_file.refresh_from_db()
+    assert archive_file.title == "Hồ sơ đã sửa tiêu đề về Đắk Lắk"
+    assert archive_file.file_code == world.files["01"].file_code
+    assert archive_file.file_catalog == 2001
+
+
+def test_too_many_files_in_one_upload_is_refused_in_vietnamese(client: Client, world, settings, jpeg_bytes) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    client.force_login(world.users["staff_with_grant"])
+    upload = [SimpleUploadedFile(f"trang-{n}.jpg", jpeg_bytes(), content_type="image/jpeg") for n in range(3)]
+    pages_before = Page.objects.count()
+    response = client.post(reverse("file_upload", args=[world.files["01"].file_code]), {"files": upload})
+    assert response.status_code == 400
+    assert "Quá nhiều tệp trong một lần tải lên: tối đa 2 tệp" in response.content.decode()
+    assert Page.objects.count() == pages_before

@@ -116,6 +116,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_PAGES", 5000, "Số trang tối đa một lần nộp.", "Most pages in one delivery.", int),
     Setting(
+        "MAX_UPLOAD_FILES",
+        2000,
+        "Số tệp tối đa trong một lần tải lên qua trình duyệt (một hồ sơ 1.000 trang là 1.000 tệp ảnh).",
+        "Most files in one browser upload (a 1,000-page file is 1,000 image files).",
+        int,
+    ),
+    Setting(
         "STAGE_LEASE_SECONDS",
         600,
         "Thời hạn giữ việc của một tiến trình xử lý trang; quá hạn thì việc được giao lại.",

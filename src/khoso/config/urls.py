@@ -15,3 +15,5 @@ urlpatterns = [
     *(path("so-hoa/", include(f"khoso.{app}.urls")) for app in WORKFLOW_APPS),
     path("", include("khoso.web.urls")),
 ]
+
+handler400 = "khoso.web.views.bad_request"

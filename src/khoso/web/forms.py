@@ -116,8 +116,12 @@ class FileForm(forms.Form):
         "risk_recovery_status": (VocabularyKind.RISK_RECOVERY_STATUS, False),
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, fixed_code: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if fixed_code:  # the year and notation are part of the file code: shown, not editable
+            for name in ("file_catalog", "file_notation"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Là một phần của mã hồ sơ, không sửa được.")
         for name, (kind, required) in self.VOCABULARIES.items():
             choices = vocabulary_choices(kind)
             self.fields[name].choices = choices if required else BLANK + choices

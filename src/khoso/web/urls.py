@@ -26,6 +26,7 @@ urlpatterns = [
     path("phong/<int:fonds_id>/", views.fonds_detail, name="fonds_detail"),
     path("phong/<int:fonds_id>/ho-so/tao/", views.file_create, name="file_create"),
     path(FILE, views.file_detail, name="file_detail"),
+    path(FILE + "sua/", views.file_edit, name="file_edit"),
     path(FILE + "tai-lieu/tao/", views.document_create, name="document_create"),
     path(FILE + "tai-len/", views.file_upload, name="file_upload"),
     path(FILE + "tien-do.json", views.file_progress, name="file_progress"),

@@ -169,6 +169,28 @@ def file_create(request: HttpRequest, fonds_id: int) -> HttpResponse:
     return render(request, "web/file_form.html", {"form": form, "fonds": fonds})
 
 
+def file_edit(request: HttpRequest, file_code: str) -> HttpResponse:
+    """Edit a file's TT05 metadata; the year and notation that make up the file code stay fixed."""
+    archive_file = _file_or_404(request, file_code)
+    _require_edit(request, archive_file.fonds_id)
+    initial = {name: getattr(archive_file, name) for name in FileForm.base_fields}
+    form = FileForm(request.POST or None, initial=initial, fixed_code=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            archive_services.file_update(archive_file=archive_file, **form.service_fields())
+        except ArchiveError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Đã lưu hồ sơ %(code)s.") % {"code": archive_file.file_code})
+            return redirect("file_detail", file_code=archive_file.file_code)
+    return render(
+        request,
+        "web/file_form.html",
+        {"form": form, "fonds": archive_file.fonds, "file": archive_file},
+        status=400 if form.is_bound else 200,
+    )
+
+
 def _file_detail_context(
     request: HttpRequest, archive_file: ArchiveFile, **extra: Any
 ) -> dict[str, Any]:
@@ -340,6 +362,22 @@ def file_upload(request: HttpRequest, file_code: str) -> HttpResponse:
         % {"files": len(arrivals), "pages": delivery.page_count},
     )
     return redirect("file_detail", file_code=archive_file.file_code)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """HTTP 400 with the rule broken, in Vietnamese first (upload limits above all)."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, TooManyFilesSent):
+        message = _(
+            "Quá nhiều tệp trong một lần tải lên: tối đa %(limit)d tệp. Hãy chia thành nhiều lần "
+            "hoặc chép vào thư mục theo dõi."
+        ) % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    elif isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        message = _("Dữ liệu gửi lên vượt giới hạn cho phép; không có gì được lưu.")
+    else:
+        message = _("Yêu cầu không hợp lệ; không có gì được lưu.")
+    return render(request, "web/error.html", {"message": message}, status=400)
 
 
 @require_GET
