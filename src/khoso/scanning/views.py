@@ -1,0 +1,343 @@
+"""Working pages of the scanning step: deliver and reconcile, inspect, rescan, link.
+
+Deny by default: the file is loaded through ``workflow.selectors.item_get`` (404 to anyone outside
+the project) and each page needs the role that works on it (403 otherwise); a refused action shows
+the service's Vietnamese message and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from khoso.archive.models import Page
+from khoso.capture.services import Arrival
+from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
+from khoso.core.text import nfc
+from khoso.scanning import coversheet, selectors, services
+from khoso.scanning.forms import LinkForm, ReconcileForm, ReviewForm
+from khoso.scanning.models import RejectReason, ScanHistory
+from khoso.storage.services import object_store
+from khoso.workflow.models import ProjectFile
+from khoso.workflow.selectors import item_get, roles_of
+from khoso.workflow.states import Role, State
+
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
+PAGE_VIEWERS = (Role.SCANNER, Role.QC_INSPECTOR, Role.DATA_ENTRY, Role.CHECKER)
+
+
+def _item_for(request: HttpRequest, item_id: int, *roles: Role) -> ProjectFile:
+    """The file, if the user is in its project (404 otherwise) and holds one of ``roles`` (403 otherwise)."""
+    try:
+        item = item_get(user=request.user, item_id=item_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    if not roles_of(request.user, item.project) & {str(role) for role in roles}:
+        names = ", ".join(f"«{role.label}»" for role in roles)
+        raise PermissionDenied(f"Cần vai trò {names} trong đề án {item.project.code}.")
+    return item
+
+
+def _act(request: HttpRequest, action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
+    try:
+        result = action()
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
+    except ArchiveError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True
+
+
+def _save_uploads(uploads: list[Any], workdir: Path) -> list[Arrival]:
+    arrivals = []
+    for index, upload in enumerate(uploads):
+        name = nfc(_UNSAFE_NAME.sub("_", Path(upload.name or f"tep-{index + 1}").name))[:255]
+        path = workdir / f"{index:04d}"
+        with open(path, "wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+        arrivals.append(Arrival(path=path, name=name))
+    return arrivals
+
+
+def _upload_dir() -> str | None:
+    folder = getattr(settings, "FILE_UPLOAD_TEMP_DIR", None)
+    return str(folder) if folder else None
+
+
+def _context(item: ProjectFile, **extra: Any) -> dict[str, Any]:
+    return {"item": item, "state_label": State(item.state).label, **extra}
+
+
+# -- delivery and reconciliation -------------------------------------------------------------------
+
+
+@require_GET
+def scan_delivery(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.SCANNER)
+    status = selectors.count_status(item)
+    initial = {"sheets_counted": status.sheets_counted, "note": status.latest.note if status.latest else ""}
+    return render(
+        request,
+        "scanning/delivery.html",
+        _context(
+            item,
+            status=status,
+            deliveries=selectors.deliveries_of(item),
+            rejections=selectors.watch_rejections(request.user),
+            watch_folder=services.operator_folder(request.user) / item.file.file_code,
+            reconcile_form=ReconcileForm(initial=initial),
+            rows=selectors.page_rows(item),
+            may_deliver=item.state == State.SO_HOA,
+        ),
+    )
+
+
+@require_POST
+def scan_upload(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.SCANNER)
+    uploads = request.FILES.getlist("files")
+    if not uploads:
+        messages.error(request, "Hãy chọn ít nhất một tệp ảnh (JPEG, PNG, TIFF) hoặc PDF để nộp.")
+        return redirect("scan_delivery", item_id=item.pk)
+    with tempfile.TemporaryDirectory(dir=_upload_dir(), prefix="scan-upload-") as workdir:
+        arrivals = _save_uploads(uploads, Path(workdir))
+        _act(
+            request,
+            lambda: services.delivery_upload(item=item, operator=request.user, arrivals=arrivals),
+            lambda record: f"Đã nhận {record.delivery.page_count} trang của hồ sơ {item.file.file_code}; đang xử lý.",
+        )
+    return redirect("scan_delivery", item_id=item.pk)
+
+
+@require_POST
+def scan_reconcile(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.SCANNER)
+    form = ReconcileForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Số tờ đếm được phải là số nguyên không âm.")
+        return redirect("scan_delivery", item_id=item.pk)
+    _act(
+        request,
+        lambda: services.count_reconcile(
+            item=item,
+            actor=request.user,
+            sheets_counted=form.cleaned_data["sheets_counted"],
+            note=form.cleaned_data["note"],
+        ),
+        "Đã ghi kết quả đối chiếu số trang, số tờ.",
+    )
+    return redirect("scan_delivery", item_id=item.pk)
+
+
+def _cover_fields(item: ProjectFile) -> dict[str, str]:
+    return {"file_code": item.file.file_code, "title": item.file.title, "project": item.project.code}
+
+
+@require_GET
+def scan_cover_png(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.SCANNER)
+    response = HttpResponse(coversheet.cover_sheet_png(**_cover_fields(item)), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="phieu-bia-{item.file.file_code}.png"'
+    return response
+
+
+@require_GET
+def scan_cover_pdf(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.SCANNER)
+    response = HttpResponse(coversheet.cover_sheet_pdf(**_cover_fields(item)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="phieu-bia-{item.file.file_code}.pdf"'
+    return response
+
+
+# -- QC inspection ---------------------------------------------------------------------------------
+
+
+@require_GET
+def scan_qc(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.QC_INSPECTOR)
+    rows = selectors.page_rows(item)
+    return render(
+        request,
+        "scanning/qc.html",
+        _context(
+            item,
+            rows=rows,
+            summary=[
+                (code, label, selectors.qc_summary(rows)[code]) for code, label in selectors.VERDICT_LABELS.items()
+            ],
+            reasons=RejectReason.choices,
+            may_review=item.state == State.KIEM_TRA_CHAT_LUONG,
+        ),
+    )
+
+
+@require_POST
+def scan_review(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.QC_INSPECTOR)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Kết luận hoặc lý do không hợp lệ.")
+        return redirect("scan_qc", item_id=item.pk)
+    data = form.cleaned_data
+    _act(
+        request,
+        lambda: services.page_review(
+            item=item,
+            number=number,
+            inspector=request.user,
+            decision=data["decision"],
+            reason=data["reason"],
+            note=data["note"],
+        ),
+        lambda review: f"Trang {number}: {review.get_decision_display()}.",
+    )
+    return redirect(f"{reverse('scan_qc', kwargs={'item_id': item.pk})}#trang-{number}")
+
+
+@require_POST
+def scan_accept_passing(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.QC_INSPECTOR)
+    _act(
+        request,
+        lambda: services.pages_accept_passing(item=item, inspector=request.user),
+        lambda count: f"Đã đánh giá «Đạt» {count} trang đạt kiểm tra tự động.",
+    )
+    return redirect("scan_qc", item_id=item.pk)
+
+
+# -- rescans ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def scan_rescan(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.SCANNER)
+    rows = selectors.page_rows(item)
+    return render(
+        request,
+        "scanning/rescan.html",
+        _context(
+            item,
+            tasks=[row for row in rows if row.verdict == selectors.Verdict.REJECTED],
+            replaced=[row for row in rows if row.history],
+            may_rescan=item.state in (State.SO_HOA_LAI, State.SO_HOA),
+        ),
+    )
+
+
+@require_POST
+def scan_rescan_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.SCANNER)
+    upload = request.FILES.get("file")
+    back = "scan_rescan" if item.state == State.SO_HOA_LAI else "scan_delivery"
+    if upload is None:
+        messages.error(request, f"Hãy chọn tệp ảnh quét lại cho trang {number}.")
+        return redirect(back, item_id=item.pk)
+    with tempfile.TemporaryDirectory(dir=_upload_dir(), prefix="scan-rescan-") as workdir:
+        (arrival,) = _save_uploads([upload], Path(workdir))
+        _act(
+            request,
+            lambda: services.page_rescan(
+                item=item, number=number, operator=request.user, path=arrival.path, name=arrival.name
+            ),
+            f"Đã thay trang {number} bằng bản quét lại; bản quét cũ được giữ trong lịch sử.",
+        )
+    return redirect(back, item_id=item.pk)
+
+
+# -- linking ---------------------------------------------------------------------------------------
+
+
+def _link_page(request: HttpRequest, item: ProjectFile, form: LinkForm, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "scanning/link.html",
+        _context(
+            item,
+            rows=selectors.link_rows(item.file),
+            problems=selectors.link_problems(item.file),
+            page_total=Page.objects.filter(file_id=item.file_id).count(),
+            form=form,
+            may_link=item.state == State.LIEN_KET and Role.DATA_ENTRY in roles_of(request.user, item.project),
+        ),
+        status=status,
+    )
+
+
+@require_GET
+def scan_link(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.DATA_ENTRY, Role.CHECKER)
+    return _link_page(request, item, LinkForm(file_id=item.file_id))
+
+
+@require_POST
+def scan_link_save(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.DATA_ENTRY)
+    form = LinkForm(request.POST, file_id=item.file_id)
+    if not form.is_valid():
+        return _link_page(request, item, form, status=400)
+    data = form.cleaned_data
+    _act(
+        request,
+        lambda: services.document_link(
+            item=item,
+            actor=request.user,
+            document_id=data["document"].pk,
+            first_page=data["first_page"],
+            number_of_page=data["number_of_page"],
+        ),
+        lambda document: (
+            f"Tài liệu {document.doc_code}: trang {document.first_page}–"
+            f"{document.first_page + document.number_of_page - 1}."
+        ),
+    )
+    return redirect("scan_link", item_id=item.pk)
+
+
+@require_POST
+def scan_link_auto(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_for(request, item_id, Role.DATA_ENTRY)
+    _act(
+        request,
+        lambda: services.links_from_metadata(item=item, actor=request.user),
+        lambda count: f"Đã gắn trang cho {count} tài liệu theo số trang trên phiếu tin.",
+    )
+    return redirect("scan_link", item_id=item.pk)
+
+
+# -- page thumbnails (project members of the scanning roles, no fonds grant needed) ----------------
+
+
+@require_GET
+def scan_thumbnail(request: HttpRequest, item_id: int, number: int) -> FileResponse:
+    item = _item_for(request, item_id, *PAGE_VIEWERS)
+    page = Page.objects.filter(file_id=item.file_id, number=number).first()
+    if page is None:
+        raise Http404("Không tìm thấy trang này.")
+    thumbnail_id = page.thumbnail_id
+    version = request.GET.get("lan", "")
+    if version.isdigit():
+        entry = ScanHistory.objects.filter(page=page, version=int(version)).first()
+        thumbnail_id = entry.old_thumbnail_id if entry else None
+    if not thumbnail_id:
+        raise Http404("Trang chưa có ảnh thu nhỏ.")
+    try:
+        handle = object_store().open(thumbnail_id)
+    except FileNotFoundError as error:
+        raise Http404("Không tìm thấy tệp trong kho.") from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
