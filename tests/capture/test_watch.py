@@ -38,3 +38,15 @@ def test_folder_for_unknown_file_is_rejected_with_the_reason(db, isolated_data: 
     rejected = next((root / ".rejected").iterdir())
     assert "Không tìm thấy Hồ sơ" in (rejected / "LOI.txt").read_text(encoding="utf-8")
     assert (rejected / "a.jpg").exists()  # nothing lost
+
+
+def test_a_scan_operators_own_folder_is_left_to_the_scanning_app(db, isolated_data: Path) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("may-quet-1")
+    root = isolated_data / "watch"
+    folder = root / "may-quet-1"
+    (folder / "000.00.00.H15.1995.01").mkdir(parents=True)
+    (folder / READY_MARKER).touch()
+    assert scan_once(root) == 0
+    assert folder.exists() and not (root / ".rejected").exists()

@@ -41,6 +41,12 @@ def _move(folder: Path, area: str) -> Path:
     return target
 
 
+def _operator_names() -> set[str]:
+    from django.contrib.auth import get_user_model
+
+    return {nfc(name) for name in get_user_model().objects.values_list("username", flat=True)}
+
+
 def scan_once(root: Path | None = None, *, now: float | None = None) -> int:
     """Deliver every settled sub-folder; returns how many deliveries were made."""
     from khoso.capture.selectors import file_for_delivery
@@ -50,7 +56,10 @@ def scan_once(root: Path | None = None, *, now: float | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     now = now or time.time()
     made = 0
+    operators = _operator_names()
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if nfc(folder.name) in operators:  # a scan operator's own folder: khoso.scanning delivers from it
+            continue
         if not _settled(folder, now):
             continue
         try:

@@ -116,6 +116,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_PAGES", 5000, "Số trang tối đa một lần nộp.", "Most pages in one delivery.", int),
     Setting(
+        "COPY_ROOTS",
+        [],
+        "Các thư mục được phép khai báo làm nơi sao chép sản phẩm số hóa, ngăn cách bởi dấu phẩy "
+        "(mặc định: <DATA_DIR>/sao-chep, /media, /mnt).",
+        "Folders under which product copy targets may be declared, comma-separated "
+        "(default: <DATA_DIR>/sao-chep, /media, /mnt).",
+        _list,
+    ),
+    Setting(
         "MAX_UPLOAD_FILES",
         2000,
         "Số tệp tối đa trong một lần tải lên qua trình duyệt (một hồ sơ 1.000 trang là 1.000 tệp ảnh).",

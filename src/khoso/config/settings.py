@@ -160,6 +160,7 @@ KHOSO_INLINE_TASKS = value("INLINE_TASKS")
 KHOSO_ARCHIVE_NAME = value("ARCHIVE_NAME")
 KHOSO_INSTITUTION_CODE = value("INSTITUTION_CODE")
 KHOSO_FAULT_INJECT = value("FAULT_INJECT")
+KHOSO_COPY_ROOTS = value("COPY_ROOTS")
 
 _broker_url = value("BROKER_URL")
 QUEUE_DIR = DATA_DIR / "queue"
@@ -187,6 +188,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-pages": {"task": "khoso.capture.tasks.requeue_stalled", "schedule": 60.0},
     "scan-watched-folder": {"task": "khoso.capture.tasks.scan_watch_dir", "schedule": 15.0},
+    "scan-operator-folders": {"task": "khoso.scanning.tasks.scan_operator_folders", "schedule": 15.0},
 }
 
 LOGGING = {
