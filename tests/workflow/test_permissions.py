@@ -21,6 +21,7 @@ POLICY: dict[str, tuple[str, str, str]] = {
     "project_create": ("create", "GET", ""),
     "project_detail": ("member", "GET", ""),
     "project_select": ("role", "POST", "planner"),
+    "project_member_add": ("role", "POST", "planner"),
     "project_submit": ("role", "POST", "planner"),
     "project_approve": ("role", "POST", "approver"),
     "project_reject": ("role", "POST", "approver"),

@@ -108,3 +108,17 @@ def test_rejection_needs_a_reason_and_returns_the_plan_to_draft(draft_project, p
     draft_project.refresh_from_db()
     assert draft_project.status == Project.Status.DRAFT
     assert draft_project.rejection_reason == "Thiếu hồ sơ năm 1990"
+
+
+def test_the_planner_gives_roles_in_the_web_ui(draft_project, people, client) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    client.force_login(people["planner"])
+    url = reverse("project_member_add", args=[draft_project.pk])
+    response = client.post(url, {"username": "outsider", "role": "so_hoa"}, follow=True)
+    assert "Đã giao vai trò «Số hóa (vận hành máy quét)» cho outsider." in response.content.decode()
+    assert selectors.has_role(people["outsider"], draft_project, "so_hoa")
+    response = client.post(url, {"username": "khong-co-ai", "role": "so_hoa"}, follow=True)
+    assert "Không tìm thấy người dùng «khong-co-ai»." in response.content.decode()
+    page = client.get(reverse("project_detail", args=[draft_project.pk])).content.decode()
+    assert "Thành viên và vai trò" in page and "outsider" in page

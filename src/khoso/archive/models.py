@@ -322,7 +322,12 @@ class Page(models.Model):
         verbose_name_plural = "Trang"
         ordering = ["file", "number"]
         constraints = [models.UniqueConstraint(fields=["file", "number"], name="page_file_number")]
-        indexes = [models.Index(fields=["stage", "lease_until"], name="page_stage_lease")]
+        indexes = [
+            models.Index(fields=["stage", "lease_until"], name="page_stage_lease"),
+            # Dashboards count the few failing pages of a project among millions: partial indexes keep it cheap.
+            models.Index(fields=["file"], condition=models.Q(qc_passed=False), name="page_qc_failed"),
+            models.Index(fields=["file"], condition=models.Q(needs_rescan=True), name="page_needs_rescan"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file.file_code} – trang {self.number}"

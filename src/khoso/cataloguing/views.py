@@ -22,6 +22,7 @@ from khoso.cataloguing.fields import DOCUMENT, FILE, display, fields_of, initial
 from khoso.cataloguing.forms import CheckErrorForm, FixForm, GuidelineForm, ResolveForm, SheetForm
 from khoso.cataloguing.models import CheckError, CheckReport, Difference, Worksheet
 from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
+from khoso.web.actions import run_service
 from khoso.workflow import selectors as workflow_selectors
 from khoso.workflow.models import Project, ProjectFile
 from khoso.workflow.states import Role, State
@@ -53,18 +54,6 @@ def _need(request: HttpRequest, project: Project, roles: tuple[Role, ...]) -> No
     if roles and not workflow_selectors.roles_of(request.user, project) & {str(r) for r in roles}:
         names = " hoặc ".join(f"«{r.label}»" for r in roles)
         raise PermissionDenied(f"Cần vai trò {names} trong đề án {project.code}.")
-
-
-def _act(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    try:
-        action()
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ArchiveError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _save_sheet(request: HttpRequest, form: SheetForm, save: Callable[[dict[str, Any]], Any], success: str) -> bool:
@@ -133,7 +122,7 @@ def guideline_publish(request: HttpRequest, project_id: int) -> HttpResponse:
     initial = {"title": current.title, "text": current.text, "double_keying": current.double_keying} if current else {}
     form = GuidelineForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        done = _act(
+        done = run_service(
             request,
             lambda: services.guideline_publish(project=project, by=request.user, **form.cleaned_data),
             "Đã ban hành phiên bản mới của hướng dẫn biên mục.",
@@ -194,7 +183,9 @@ def worksheet_document(request: HttpRequest, item_id: int, ordinal: int) -> Http
         _need(request, item.project, (Role.CATALOGUER,))
         if sheet is None:
             raise Http404("Không có phiếu tin tài liệu này.")
-        _act(request, lambda: services.worksheet_delete(worksheet=sheet, by=request.user), "Đã xóa phiếu tin tài liệu.")
+        run_service(
+            request, lambda: services.worksheet_delete(worksheet=sheet, by=request.user), "Đã xóa phiếu tin tài liệu."
+        )
         return redirect("worksheet_edit", item_id=item.pk)
     if sheet is not None:
         values = sheet.data
@@ -255,7 +246,9 @@ def _check_page(item: ProjectFile) -> HttpResponse:
 @require_POST
 def check_start(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(request, item_id, Role.CHECKER)
-    _act(request, lambda: services.check_start(item=item, by=request.user), "Đã lập biên bản kiểm tra của lượt này.")
+    run_service(
+        request, lambda: services.check_start(item=item, by=request.user), "Đã lập biên bản kiểm tra của lượt này."
+    )
     return _check_page(item)
 
 
@@ -269,7 +262,7 @@ def check_error_add(request: HttpRequest, item_id: int) -> HttpResponse:
         return _check_page(item)
     data = form.cleaned_data
     sheet = next(s for s in sheets if s.pk == data["worksheet"])
-    _act(
+    run_service(
         request,
         lambda: services.check_error_add(
             item=item,
@@ -295,7 +288,7 @@ def error_fix(request: HttpRequest, item_id: int, error_id: int) -> HttpResponse
     _need(request, item.project, (Role.CATALOGUER if catalogue else Role.DATA_ENTRY,))
     form = FixForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    _act(request, lambda: services.error_fix(error=error, by=request.user, note=note), "Đã đánh dấu lỗi đã sửa.")
+    run_service(request, lambda: services.error_fix(error=error, by=request.user, note=note), "Đã đánh dấu lỗi đã sửa.")
     if catalogue:
         return redirect("worksheet_edit", item_id=item.pk)
     return redirect("keying_sheet", item_id=item.pk, worksheet_id=error.worksheet_id)
@@ -421,7 +414,7 @@ def difference_resolve(request: HttpRequest, item_id: int, difference_id: int) -
         "1": difference.pass1_value,
         "2": difference.pass2_value,
     }.get(choice, form.cleaned_data["value"])
-    _act(
+    run_service(
         request,
         lambda: services.difference_resolve(difference=difference, by=request.user, value=value),
         "Đã xác định giá trị đúng.",

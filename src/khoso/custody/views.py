@@ -19,11 +19,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khoso.archive.models import Box
-from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
+from khoso.core.errors import NotFoundError
 from khoso.custody import selectors, services
 from khoso.custody.forms import BoxChoiceForm, BoxMovementForm, MovementForm, ResolveForm
 from khoso.custody.machine import HANDOVERS, next_kinds
 from khoso.custody.models import Discrepancy
+from khoso.web.actions import run_service
 from khoso.workflow import selectors as workflow_selectors
 from khoso.workflow.models import Project, ProjectFile
 from khoso.workflow.states import Role
@@ -36,17 +37,6 @@ def _found(load: Callable[[], Any]) -> Any:
         raise Http404(error.message) from error
 
 
-def _act(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    """Run a service; a refused rule becomes an error message (403 for a missing right)."""
-    try:
-        action()
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ArchiveError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
@@ -90,7 +80,7 @@ def custody_record(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, f"Thông tin giao nhận chưa hợp lệ – {problems}")
         return redirect("custody_item", item_id=item.pk)
     data = form.cleaned_data
-    _act(
+    run_service(
         request,
         lambda: services.movement_record(
             item=item,
@@ -140,7 +130,7 @@ def custody_box(request: HttpRequest, project_id: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             events: list[Any] = []
-            done = _act(
+            done = run_service(
                 request,
                 lambda: events.extend(
                     services.box_movement_record(
@@ -192,7 +182,7 @@ def custody_resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
         raise PermissionDenied("Giải quyết chênh lệch cần vai trò lập kế hoạch hoặc phê duyệt.")
     form = ResolveForm(request.POST)
     if form.is_valid():
-        _act(
+        run_service(
             request,
             lambda: services.discrepancy_resolve(
                 discrepancy=discrepancy,

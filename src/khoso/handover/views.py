@@ -7,9 +7,6 @@ notes conditions, the contractor manager copies. Any member may read and print t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +17,7 @@ from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
 from khoso.handover import documents, selectors, services
 from khoso.handover.forms import ConditionForm, CopyTargetForm
 from khoso.handover.models import CopyTarget, FileCondition
+from khoso.web.actions import run_service
 from khoso.workflow import selectors as workflow_selectors
 from khoso.workflow.models import Project, ProjectFile
 from khoso.workflow.states import Role, State
@@ -48,16 +46,6 @@ def _item(request: HttpRequest, item_id: int, role: Role | None = None) -> Proje
     return item
 
 
-def _act(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    try:
-        action()
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ArchiveError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -100,7 +88,7 @@ def selection_add(request: HttpRequest, project_id: int) -> HttpResponse:
     if not chosen:
         messages.error(request, "Chưa chọn hồ sơ nào.")
     else:
-        _act(
+        run_service(
             request,
             lambda: services.files_select_scored(project=project, files=chosen, by=request.user),
             f"Đã thêm {len(chosen)} hồ sơ vào danh mục và tính điểm ưu tiên.",
@@ -111,7 +99,7 @@ def selection_add(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 def selection_rescore(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _project(request, project_id, Role.PLANNER)
-    _act(
+    run_service(
         request,
         lambda: services.priorities_refresh(project=project, by=request.user),
         "Đã tính lại điểm ưu tiên của các hồ sơ.",
@@ -193,7 +181,7 @@ def copy_target_add(request: HttpRequest, project_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Thông tin nơi lưu chưa đầy đủ.")
     else:
-        _act(
+        run_service(
             request,
             lambda: services.copy_target_create(project=project, by=request.user, **form.cleaned_data),
             f"Đã thêm nơi lưu «{form.cleaned_data['name']}».",
@@ -214,7 +202,7 @@ def copy_project(request: HttpRequest, project_id: int) -> HttpResponse:
         messages.error(request, "Chưa chọn nơi lưu bản sao.")
     else:
         items = ProjectFile.objects.filter(project=project, state=State.SAO_CHEP)
-        _act(
+        run_service(
             request,
             lambda: services.copy_product(target=target, items=items, by=request.user),
             f"Đã sao chép và xác minh SHA-256 trên «{target.name}».",
@@ -228,7 +216,7 @@ def copy_run_verify(request: HttpRequest, project_id: int, run_id: int) -> HttpR
     run = selectors.run_get(project=project, run_id=run_id)
     if run is None:
         raise Http404("Không tìm thấy lần sao chép.")
-    _act(request, lambda: services.copy_verify(run=run, by=request.user), "Bản sao khớp với bảng kê SHA-256.")
+    run_service(request, lambda: services.copy_verify(run=run, by=request.user), "Bản sao khớp với bảng kê SHA-256.")
     return redirect("copies_page", project_id=project.pk)
 
 
@@ -254,7 +242,7 @@ def copy_item(request: HttpRequest, item_id: int) -> HttpResponse:
     if target is None:
         messages.error(request, "Chưa chọn nơi lưu bản sao.")
     else:
-        _act(
+        run_service(
             request,
             lambda: services.copy_product(target=target, items=[item], by=request.user),
             f"Đã sao chép hồ sơ {item.file.file_code} và xác minh SHA-256 trên «{target.name}».",

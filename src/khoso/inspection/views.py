@@ -21,6 +21,7 @@ from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
 from khoso.inspection import selectors, services
 from khoso.inspection.forms import CloseForm, FindingForm, FixForm, PlanForm, StartForm
 from khoso.inspection.models import CorrectionTask, Inspection, InspectionFinding, InspectionItem
+from khoso.web.actions import run_service
 from khoso.workflow import selectors as workflow_selectors
 from khoso.workflow.models import Project, ProjectFile
 from khoso.workflow.states import Role
@@ -46,17 +47,6 @@ def _inspection(request: HttpRequest, inspection_id: int) -> Inspection:
     return _found(lambda: selectors.inspection_get(user=request.user, inspection_id=inspection_id))
 
 
-def _act(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    """Run a service; a refused rule becomes an error message (403 for a missing right)."""
-    try:
-        action()
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ArchiveError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -128,7 +118,7 @@ def inspection_start(request: HttpRequest, project_id: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("inspection_list", project_id=project.pk)
     started: list[Inspection] = []
-    done = _act(
+    done = run_service(
         request,
         lambda: started.append(
             services.inspection_start(
@@ -205,7 +195,7 @@ def inspection_finding_add(request: HttpRequest, inspection_id: int) -> HttpResp
         _form_errors(request, form)
     else:
         data = form.cleaned_data
-        _act(
+        run_service(
             request,
             lambda: services.finding_record(
                 inspection=inspection,
@@ -228,7 +218,7 @@ def inspection_finding_delete(request: HttpRequest, inspection_id: int, finding_
     finding = InspectionFinding.objects.filter(inspection=inspection, pk=finding_id).first()
     if finding is None:
         raise Http404("Không tìm thấy lỗi đã ghi.")
-    _act(request, lambda: services.finding_delete(finding=finding, by=request.user), "Đã xóa lỗi đã ghi.")
+    run_service(request, lambda: services.finding_delete(finding=finding, by=request.user), "Đã xóa lỗi đã ghi.")
     return redirect("inspection_detail", inspection_id=inspection.pk)
 
 
@@ -238,7 +228,7 @@ def inspection_close(request: HttpRequest, inspection_id: int) -> HttpResponse:
     _require(request, inspection.project, Role.QC_INSPECTOR)
     form = CloseForm(request.POST)
     conclusion = form.cleaned_data["conclusion"] if form.is_valid() else ""
-    done = _act(
+    done = run_service(
         request,
         lambda: services.inspection_close(inspection=inspection, by=request.user, conclusion=conclusion),
         "Đã kết thúc đợt kiểm tra và lập biên bản.",
@@ -284,7 +274,7 @@ def correction_fixed(request: HttpRequest, task_id: int) -> HttpResponse:
     _require(request, task.item.project, Role.CONTRACTOR_MANAGER)
     form = FixForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    _act(
+    run_service(
         request,
         lambda: services.correction_mark_fixed(task=task, by=request.user, note=note),
         f"Đã đánh dấu đã sửa lỗi hồ sơ {task.item.file.file_code}.",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +22,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from khoso.archive.models import Page
 from khoso.capture.services import Arrival
-from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
+from khoso.core.errors import NotFoundError
 from khoso.core.text import nfc
 from khoso.scanning import coversheet, selectors, services
 from khoso.scanning.forms import LinkForm, ReconcileForm, ReviewForm
 from khoso.scanning.models import RejectReason, ScanHistory
 from khoso.storage.services import object_store
+from khoso.web.actions import run_service
 from khoso.workflow.models import ProjectFile
 from khoso.workflow.selectors import item_get, roles_of
 from khoso.workflow.states import Role, State
@@ -47,18 +47,6 @@ def _item_for(request: HttpRequest, item_id: int, *roles: Role) -> ProjectFile:
         names = ", ".join(f"«{role.label}»" for role in roles)
         raise PermissionDenied(f"Cần vai trò {names} trong đề án {item.project.code}.")
     return item
-
-
-def _act(request: HttpRequest, action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
-    try:
-        result = action()
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ArchiveError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success(result) if callable(success) else success)
-    return True
 
 
 def _save_uploads(uploads: list[Any], workdir: Path) -> list[Arrival]:
@@ -115,7 +103,7 @@ def scan_upload(request: HttpRequest, item_id: int) -> HttpResponse:
         return redirect("scan_delivery", item_id=item.pk)
     with tempfile.TemporaryDirectory(dir=_upload_dir(), prefix="scan-upload-") as workdir:
         arrivals = _save_uploads(uploads, Path(workdir))
-        _act(
+        run_service(
             request,
             lambda: services.delivery_upload(item=item, operator=request.user, arrivals=arrivals),
             lambda record: f"Đã nhận {record.delivery.page_count} trang của hồ sơ {item.file.file_code}; đang xử lý.",
@@ -130,7 +118,7 @@ def scan_reconcile(request: HttpRequest, item_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Số tờ đếm được phải là số nguyên không âm.")
         return redirect("scan_delivery", item_id=item.pk)
-    _act(
+    run_service(
         request,
         lambda: services.count_reconcile(
             item=item,
@@ -193,7 +181,7 @@ def scan_review(request: HttpRequest, item_id: int, number: int) -> HttpResponse
         messages.error(request, "Kết luận hoặc lý do không hợp lệ.")
         return redirect("scan_qc", item_id=item.pk)
     data = form.cleaned_data
-    _act(
+    run_service(
         request,
         lambda: services.page_review(
             item=item,
@@ -211,7 +199,7 @@ def scan_review(request: HttpRequest, item_id: int, number: int) -> HttpResponse
 @require_POST
 def scan_accept_passing(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_for(request, item_id, Role.QC_INSPECTOR)
-    _act(
+    run_service(
         request,
         lambda: services.pages_accept_passing(item=item, inspector=request.user),
         lambda count: f"Đã đánh giá «Đạt» {count} trang đạt kiểm tra tự động.",
@@ -248,7 +236,7 @@ def scan_rescan_upload(request: HttpRequest, item_id: int, number: int) -> HttpR
         return redirect(back, item_id=item.pk)
     with tempfile.TemporaryDirectory(dir=_upload_dir(), prefix="scan-rescan-") as workdir:
         (arrival,) = _save_uploads([upload], Path(workdir))
-        _act(
+        run_service(
             request,
             lambda: services.page_rescan(
                 item=item, number=number, operator=request.user, path=arrival.path, name=arrival.name
@@ -290,7 +278,7 @@ def scan_link_save(request: HttpRequest, item_id: int) -> HttpResponse:
     if not form.is_valid():
         return _link_page(request, item, form, status=400)
     data = form.cleaned_data
-    _act(
+    run_service(
         request,
         lambda: services.document_link(
             item=item,
@@ -310,7 +298,7 @@ def scan_link_save(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def scan_link_auto(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_for(request, item_id, Role.DATA_ENTRY)
-    _act(
+    run_service(
         request,
         lambda: services.links_from_metadata(item=item, actor=request.user),
         lambda count: f"Đã gắn trang cho {count} tài liệu theo số trang trên phiếu tin.",

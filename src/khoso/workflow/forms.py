@@ -8,6 +8,7 @@ from django import forms
 
 from khoso.archive.models import Fonds
 from khoso.workflow.models import Contractor
+from khoso.workflow.states import Role
 
 
 class ProjectForm(forms.Form):
@@ -37,6 +38,11 @@ class SelectFilesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Mỗi dòng một mã hồ sơ; chỉ chọn cả hồ sơ, không chọn lẻ văn bản.",
     )
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label="Tên đăng nhập", max_length=150)
+    role = forms.ChoiceField(label="Vai trò", choices=Role.choices)
 
 
 class ReasonForm(forms.Form):

@@ -172,3 +172,27 @@ class WorkflowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.source}→{self.target}"
+
+
+class DailyThroughput(models.Model):
+    """Steps completed per project, day, person and step, counted as they happen.
+
+    Supervisors read throughput per person per day all day long; at provincial scale a project logs
+    tens of thousands of steps a week, so the figure is kept as a counter, not recomputed from the log.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("Ngày")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    step = models.CharField("Bước", max_length=24, choices=State.choices)
+    steps = models.PositiveIntegerField("Số hồ sơ", default=0)
+
+    class Meta:
+        verbose_name = "Năng suất theo ngày"
+        verbose_name_plural = "Năng suất theo ngày"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "day", "actor", "step"], name="throughput_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.actor_id} {self.step}: {self.steps}"

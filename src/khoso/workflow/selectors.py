@@ -11,12 +11,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from khoso.archive.models import Page
 from khoso.core.errors import NotFoundError
-from khoso.workflow.models import Project, ProjectFile, ProjectMember, WorkflowEvent
+from khoso.workflow.models import DailyThroughput, Project, ProjectFile, ProjectMember, WorkflowEvent
 from khoso.workflow.states import OWNER, Role, State, next_steps, states_of
 
 
@@ -150,11 +149,14 @@ def dashboard(*, project: Project, days: int = 14) -> Dashboard:
     items = ProjectFile.objects.filter(project=project)
     state_counts = dict(items.order_by().values_list("state").annotate(n=Count("id")))
     counted = items.aggregate(n=Sum("file__number_of_page"))["n"] or 0
-    pages = Page.objects.filter(file__in=items.values("file_id")).aggregate(
-        scanned=Count("id"),
-        failed=Count("id", filter=Q(qc_passed=False)),
-        rescan=Count("id", filter=Q(needs_rescan=True)),
-    )
+    # Three counts, each answered from an index (the failing ones from small partial indexes),
+    # instead of one pass that reads every page row of the project.
+    project_pages = Page.objects.filter(file__in=items.values("file_id"))
+    pages = {
+        "scanned": project_pages.count(),
+        "failed": project_pages.filter(qc_passed=False).count(),
+        "rescan": project_pages.filter(needs_rescan=True).count(),
+    }
     done = state_counts.get(State.BAN_GIAO, 0)
     return Dashboard(
         project=project,
@@ -178,17 +180,15 @@ def throughput(*, project: Project, days: int = 14, until: date | None = None) -
     until = until or timezone.localdate()
     since = until - timedelta(days=days - 1)
     rows = (
-        WorkflowEvent.objects.filter(project=project, action="chuyen_buoc", at__date__gte=since)
-        .annotate(day=TruncDate("at"))
-        .values("day", "actor__username", "source")
-        .annotate(steps=Count("id"))
-        .order_by("-day", "actor__username", "source")
+        DailyThroughput.objects.filter(project=project, day__gte=since, day__lte=until)
+        .values("day", "actor__username", "step", "steps")
+        .order_by("-day", "actor__username", "step")
     )
     return [
         {
             "day": row["day"],
             "user": row["actor__username"],
-            "step": State(row["source"]).label if row["source"] in State.values else row["source"],
+            "step": State(row["step"]).label if row["step"] in State.values else row["step"],
             "steps": row["steps"],
         }
         for row in rows

@@ -11,13 +11,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from khoso.archive.models import ArchiveFile, Fonds, Institution
 from khoso.core.errors import IllegalTransitionError, PermissionDeniedError, WorkflowError
 from khoso.core.text import nfc
-from khoso.workflow.models import Contractor, Project, ProjectFile, ProjectMember, WorkflowEvent
+from khoso.workflow.models import (
+    Contractor,
+    DailyThroughput,
+    Project,
+    ProjectFile,
+    ProjectMember,
+    WorkflowEvent,
+)
 from khoso.workflow.selectors import has_role, last_entry_actor_id
 from khoso.workflow.states import BY_PAIR, GUARDS, OWNER, Role, State, Transition
 
@@ -290,7 +297,15 @@ def transition(
         item.round += 1
     item.save(update_fields=["state", "assignee", "state_changed_at", "round"])
     _event(item.project, actor, "chuyen_buoc", item=item, source=source, target=target, counts=counts, note=note)
+    _count_step(item.project, actor, source)
     return item
+
+
+def _count_step(project: Project, actor: Any, step: str) -> None:
+    counter, _ = DailyThroughput.objects.get_or_create(
+        project=project, day=timezone.localdate(), actor=actor, step=step
+    )
+    DailyThroughput.objects.filter(pk=counter.pk).update(steps=F("steps") + 1)
 
 
 @transaction.atomic

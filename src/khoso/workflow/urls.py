@@ -13,6 +13,7 @@ urlpatterns = [
     path("de-an/tao/", views.project_create, name="project_create"),
     path(PROJECT, views.project_detail, name="project_detail"),
     path(PROJECT + "chon-ho-so/", views.project_select, name="project_select"),
+    path(PROJECT + "thanh-vien/", views.project_member_add, name="project_member_add"),
     path(PROJECT + "gui-duyet/", views.project_submit, name="project_submit"),
     path(PROJECT + "phe-duyet/", views.project_approve, name="project_approve"),
     path(PROJECT + "khong-duyet/", views.project_reject, name="project_reject"),

@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.archive import selectors as archive_selectors
-from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
+from khoso.core.errors import ArchiveError, NotFoundError
 from khoso.core.text import nfc
+from khoso.web.actions import run_service
 from khoso.workflow import selectors, services
-from khoso.workflow.forms import ProjectForm, ReasonForm, SelectFilesForm, TransitionForm
+from khoso.workflow.forms import MemberForm, ProjectForm, ReasonForm, SelectFilesForm, TransitionForm
 from khoso.workflow.models import Project, ProjectFile, WorkflowEvent
 from khoso.workflow.states import STEP_PAGES, Role, State
 
@@ -52,17 +53,6 @@ def _may_create_project(user: object) -> bool:
     return bool(getattr(user, "is_superuser", False) or user.has_perm("workflow.add_project"))  # type: ignore[attr-defined]
 
 
-def _act(request: HttpRequest, action, success: str) -> bool:  # type: ignore[no-untyped-def]
-    """Run a service; a refused rule becomes an error message (403 for a missing right)."""
-    try:
-        action()
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ArchiveError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 @require_GET
@@ -116,6 +106,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "is_planner": Role.PLANNER in roles,
             "is_approver": Role.APPROVER in roles,
             "select_form": SelectFilesForm(),
+            "member_form": MemberForm(),
+            "members": project.members.select_related("user", "contractor").order_by("role", "user__username"),
             "reason_form": ReasonForm(),
             "recent": WorkflowEvent.objects.filter(project=project, item__isnull=True)
             .select_related("actor")
@@ -135,7 +127,7 @@ def project_select(request: HttpRequest, project_id: int) -> HttpResponse:
         if missing:
             messages.error(request, "Không tìm thấy hồ sơ: " + ", ".join(missing))
         else:
-            _act(
+            run_service(
                 request,
                 lambda: services.files_select(project=project, files=files, by=request.user),
                 f"Đã chọn {len(files)} hồ sơ.",
@@ -144,9 +136,33 @@ def project_select(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @require_POST
+def project_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The planner gives a user a role in the project (who sees which queue)."""
+    from django.contrib.auth import get_user_model
+
+    project = _project_for_role(request, project_id, Role.PLANNER)
+    form = MemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Chọn tên đăng nhập và vai trò.")
+        return redirect("project_detail", project_id=project.pk)
+    username = nfc(form.cleaned_data["username"]).strip()
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        messages.error(request, f"Không tìm thấy người dùng «{username}».")
+        return redirect("project_detail", project_id=project.pk)
+    role = Role(form.cleaned_data["role"])
+    run_service(
+        request,
+        lambda: services.member_add(project=project, user=user, role=role, by=request.user),
+        f"Đã giao vai trò «{role.label}» cho {username}.",
+    )
+    return redirect("project_detail", project_id=project.pk)
+
+
+@require_POST
 def project_submit(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _project_for_role(request, project_id, Role.PLANNER)
-    _act(request, lambda: services.project_submit(project=project, by=request.user), "Đã gửi phê duyệt.")
+    run_service(request, lambda: services.project_submit(project=project, by=request.user), "Đã gửi phê duyệt.")
     return redirect("project_detail", project_id=project.pk)
 
 
@@ -154,7 +170,7 @@ def project_submit(request: HttpRequest, project_id: int) -> HttpResponse:
 def project_approve(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _project_for_role(request, project_id, Role.APPROVER)
     decision = nfc(request.POST.get("decision", ""))
-    _act(
+    run_service(
         request,
         lambda: services.project_approve(project=project, by=request.user, decision=decision),
         "Đã phê duyệt kế hoạch; các hồ sơ chuyển sang bước xuất kho.",
@@ -166,7 +182,7 @@ def project_approve(request: HttpRequest, project_id: int) -> HttpResponse:
 def project_reject(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _project_for_role(request, project_id, Role.APPROVER)
     reason = request.POST.get("reason", "")
-    _act(
+    run_service(
         request,
         lambda: services.project_reject(project=project, by=request.user, reason=reason),
         "Đã trả lại kế hoạch để bổ sung.",
@@ -215,7 +231,7 @@ def item_transition(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, "Bước chuyển không hợp lệ.")
         return redirect("item_detail", item_id=item.pk)
     target = State(form.cleaned_data["target"])
-    done = _act(
+    done = run_service(
         request,
         lambda: services.transition(item=item, target=target, actor=request.user, note=form.cleaned_data["note"]),
         f"Hồ sơ {item.file.file_code} đã chuyển sang bước «{target.label}».",
@@ -226,14 +242,14 @@ def item_transition(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def item_claim(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(request, item_id)
-    _act(request, lambda: services.task_claim(item=item, user=request.user), "Đã nhận việc.")
+    run_service(request, lambda: services.task_claim(item=item, user=request.user), "Đã nhận việc.")
     return redirect("item_detail", item_id=item.pk)
 
 
 @require_POST
 def item_release(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(request, item_id)
-    _act(request, lambda: services.task_release(item=item, user=request.user), "Đã trả việc về hàng đợi chung.")
+    run_service(request, lambda: services.task_release(item=item, user=request.user), "Đã trả việc về hàng đợi chung.")
     return redirect("item_detail", item_id=item.pk)
 
 
