@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from khoso.archive.models import Vocabulary
-from khoso.archive.services import document_create, file_create, file_update
+from khoso.archive.models import Document, Page, Vocabulary
+from khoso.archive.services import document_create, document_update, file_create, file_rules, file_update
 from khoso.core.errors import CodeFormatError, ValidationError
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +104,63 @@ def test_update_cannot_change_the_code(archive_file) -> None:  # type: ignore[no
     code = archive_file.file_code
     updated = file_update(archive_file=archive_file, file_code="X.1.1.1", title="Tiêu đề mới")
     assert updated.file_code == code and updated.title == "Tiêu đề mới"
+
+
+def test_file_rules_name_every_broken_rule_on_its_field() -> None:
+    problems = file_rules(
+        {
+            "start_date": "1997-01-01",  # a worksheet's ISO date, or a date object
+            "end_date": date(1996, 3, 1),
+            "confidence_level": "02",
+            "risk_recovery": True,
+        }
+    )
+    assert problems == {
+        "end_date": "phải sau hoặc bằng thời gian bắt đầu",
+        "paper_file_code": "bắt buộc với hồ sơ số hóa (mức độ tin cậy 02, TT 05/2025)",
+        "risk_recovery_status": "bắt buộc khi Chế độ dự phòng = 1 (TT 05/2025)",
+    }
+    assert "sai quy tắc" in file_rules({"paper_file_code": "sai"})["paper_file_code"]
+    assert file_rules(_file_fields(confidence_level="02", paper_file_code="H15.2/14/105.27")) == {}
+
+
+def test_document_update_checks_the_rules_and_keeps_the_codes(archive_file) -> None:  # type: ignore[no-untyped-def]
+    document = document_create(
+        archive_file=archive_file,
+        type_name="02",
+        issued_date=date(1995, 5, 1),
+        organ_name="UBND tỉnh Đắk Lắk",
+        subject="Quyết định phê duyệt quy hoạch",
+        number_of_page=3,
+    )
+    code = document.doc_code
+    updated = document_update(
+        document=document, doc_code="X", ordinal=9, subject="Quyết định phe\u0302 duyệt", language="01, 02"
+    )
+    assert (updated.doc_code, updated.ordinal) == (code, 1)
+    assert updated.subject == "Quyết định phê duyệt" and updated.language == "01,02"
+    with pytest.raises(ValidationError, match="Tên loại tài liệu"):
+        document_update(document=updated, type_name="99")
+    with pytest.raises(ValidationError, match="Tình trạng dự phòng"):
+        document_update(document=updated, risk_recovery=True)
+    assert Document.objects.get(pk=document.pk).type_name == "02"
+
+
+def test_a_document_whose_access_mode_changes_is_searched_under_the_new_one(archive_file) -> None:  # type: ignore[no-untyped-def]
+    from khoso.search.models import IndexChange
+    from khoso.storage.services import object_put_bytes
+
+    document = document_create(
+        archive_file=archive_file,
+        type_name="02",
+        issued_date=date(1995, 5, 1),
+        organ_name="UBND tỉnh Đắk Lắk",
+        subject="Quyết định phê duyệt quy hoạch",
+        number_of_page=1,
+    )
+    original = object_put_bytes(data=b"trang 1", mime="image/jpeg")
+    page = Page.objects.create(file=archive_file, document=document, number=1, original=original, original_name="1.jpg")
+    document_update(document=document, subject="Quyết định khác")
+    assert not IndexChange.objects.filter(page_id=page.pk).exists()
+    document_update(document=document, mode="03")
+    assert IndexChange.objects.filter(page_id=page.pk).exists()

@@ -192,14 +192,35 @@ def test_a_tt05_rule_broken_when_writing_refuses_the_pass_and_writes_nothing(key
     assert selectors.report_of(item=item, stage=ENTRY).applied_at is None
 
 
-def test_an_existing_archive_document_is_never_overwritten(keyed_item, people) -> None:  # type: ignore[no-untyped-def]
+def test_an_existing_archive_document_takes_the_verified_values_and_keeps_its_codes(keyed_item, people) -> None:  # type: ignore[no-untyped-def]
     keyer, checker = people["keyer"], people["checker"]
-    document_create(archive_file=keyed_item.file, ordinal=1, **{**document_values(1), "code_number": "77"})
+    inventoried = document_create(
+        archive_file=keyed_item.file, ordinal=1, **{**document_values(1), "code_number": "77", "mode": "03"}
+    )
+    Document.objects.filter(pk=inventoried.pk).update(first_page=1)  # already linked to its page
     _key_all(keyed_item, keyer)
     item = workflow.transition(item=keyed_item, target=State.KIEM_TRA_NHAP, actor=keyer)
     services.check_start(item=item, by=checker)
-    assert "đã có tài liệu số 1; nhập phiếu tin không ghi đè" in _refused(item, State.SO_HOA, checker)
-    assert list(Document.objects.filter(file=item.file).values_list("code_number", flat=True)) == ["77"]
+    assert workflow.transition(item=item, target=State.SO_HOA, actor=checker).state == State.SO_HOA
+    rows = Document.objects.filter(file=item.file).order_by("ordinal")
+    assert list(rows.values_list("pk", "ordinal", "code_number", "mode", "first_page")) == [
+        (inventoried.pk, 1, "1", "01", 1),
+        (rows[1].pk, 2, "2", "01", None),
+    ]
+    assert rows[0].doc_code == inventoried.doc_code
+    assert ArchiveFile.objects.get(pk=item.file_id).total_doc == 2
+
+
+def test_a_verified_value_that_breaks_an_archive_rule_refuses_the_pass(keyed_item, people) -> None:  # type: ignore[no-untyped-def]
+    keyer, checker = people["keyer"], people["checker"]
+    inventoried = document_create(archive_file=keyed_item.file, ordinal=1, **document_values(1))
+    Document.objects.filter(pk=inventoried.pk).update(organ_name="")
+    _key_all(keyed_item, keyer)
+    item = workflow.transition(item=keyed_item, target=State.KIEM_TRA_NHAP, actor=keyer)
+    services.check_start(item=item, by=checker)
+    Vocabulary.objects.filter(kind="typeName", code="02").update(active=False)  # retired since the keying
+    assert "vi phạm quy tắc TT 05/2025 khi ghi vào hồ sơ lưu trữ" in _refused(item, State.SO_HOA, checker)
+    assert Document.objects.get(pk=inventoried.pk).organ_name == ""  # nothing half written
 
 
 def test_a_resolution_is_checked_against_tt05_and_may_be_changed(keyed_item, people) -> None:  # type: ignore[no-untyped-def]

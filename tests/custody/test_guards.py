@@ -21,6 +21,7 @@ def test_guards_and_step_pages_are_registered() -> None:
         (State.XUAT_KHO, State.BIEN_MUC),
         (State.KIEM_TRA_NHAP, State.SO_HOA),
         (State.HOAN_KHO, State.KIEM_TRA_SAN_PHAM),
+        (State.SUA_LOI, State.KIEM_TRA_SAN_PHAM),
     ]:
         assert any(fn.__module__ == "khoso.custody.guards" for fn in GUARDS[pair]), pair
     for state in (State.DA_DUYET, State.XUAT_KHO, State.HOAN_KHO, State.SO_HOA):
@@ -65,6 +66,34 @@ def test_inspection_waits_until_the_file_is_back_on_its_shelf(item, walk, record
         transition(item=item, target=State.KIEM_TRA_SAN_PHAM, actor=people["planner"])
     record(item, Kind.LEN_GIA, to_party="Kho 1, giá G02")
     assert transition(item=item, target=State.KIEM_TRA_SAN_PHAM, actor=people["planner"]).state == (
+        State.KIEM_TRA_SAN_PHAM
+    )
+
+
+def test_paper_taken_out_for_a_correction_is_reshelved_before_reinspection(  # type: ignore[no-untyped-def]
+    item, walk, record, people, put_in_state
+) -> None:
+    walk(item, Place.DA_HOAN_TRA)
+    record(item, Kind.LEN_GIA, to_party="Kho 1, giá G02")
+    put_in_state(item, State.SUA_LOI, people["inspector"])
+    record(item, Kind.LAY_KHOI_GIA)  # a page to rescan: the contractor needs the paper again
+    with pytest.raises(WorkflowError) as refused:
+        transition(item=item, target=State.KIEM_TRA_SAN_PHAM, actor=people["contractor"])
+    assert refused.value.message == (
+        f"Không thực hiện được bước này: hồ sơ {item.file.file_code} đã được lấy ra để sửa lỗi và chưa được đưa "
+        "trở lại giá (hồ sơ đang ở «Đã lấy khỏi giá, tại nơi giao nhận»; ghi nhận «Đưa tài liệu trở lại giá "
+        "(hoàn kho)» trước)."
+    )
+    for kind in (Kind.GIAO_BIEN_MUC, Kind.GIAO_SO_HOA, Kind.HOAN_TRA, Kind.LEN_GIA):
+        record(item, kind)
+    assert transition(item=item, target=State.KIEM_TRA_SAN_PHAM, actor=people["contractor"]).state == (
+        State.KIEM_TRA_SAN_PHAM
+    )
+
+
+def test_a_correction_that_needs_no_paper_is_not_held(item, people, put_in_state) -> None:  # type: ignore[no-untyped-def]
+    put_in_state(item, State.SUA_LOI, people["inspector"])  # never taken off: it is on its shelf
+    assert transition(item=item, target=State.KIEM_TRA_SAN_PHAM, actor=people["contractor"]).state == (
         State.KIEM_TRA_SAN_PHAM
     )
 

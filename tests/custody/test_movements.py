@@ -131,3 +131,9 @@ def test_text_is_stored_in_nfc(item, people) -> None:  # type: ignore[no-untyped
         item=item, kind=Kind.LAY_KHOI_GIA, actor=people["planner"], sheets_counted=4, to_party=decomposed
     )
     assert event.to_party == "Tổ biên mục"
+
+
+def test_paper_taken_out_again_for_a_rescan_goes_straight_to_scanning(item, people, record) -> None:  # type: ignore[no-untyped-def]
+    record(item, Kind.LAY_KHOI_GIA)
+    record(item, Kind.GIAO_SO_HOA)
+    assert selectors.current_place(item) == Place.SO_HOA

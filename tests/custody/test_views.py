@@ -44,7 +44,7 @@ def test_an_impossible_movement_shows_the_rule_and_records_nothing(item, client,
     assert _messages(response) == [
         f"Không thực hiện được bước này: hồ sơ {item.file.file_code} đang ở «Trên giá trong kho», "
         "không thể «Giao tài liệu và phiếu tin cho tổ số hóa»; thao tác này chỉ thực hiện khi hồ sơ ở "
-        "«Tổ biên mục đang giữ»."
+        "«Đã lấy khỏi giá, tại nơi giao nhận» hoặc «Tổ biên mục đang giữ»."
     ]
     assert not CustodyEvent.objects.exists()
 

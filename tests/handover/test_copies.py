@@ -168,6 +168,29 @@ def test_acceptance_needs_two_verified_copies_on_independent_targets(at_copy_ste
     assert moved.state == "NGHIEM_THU"
 
 
+def test_copies_made_before_a_correction_no_longer_count(at_copy_step, two_targets, people) -> None:  # type: ignore[no-untyped-def]
+    from khoso.archive.models import Page
+    from khoso.handover import selectors
+    from khoso.storage.services import object_put_bytes
+
+    first, second = at_copy_step[:2]
+    contractor = people["contractor"]
+    old = [services.copy_product(target=target, items=[first, second], by=contractor) for target in two_targets]
+    assert services.verified_copies(first) == old
+    # page 2 of the first file is rescanned after the copies were made
+    rescan = object_put_bytes(data=b"TIFF trang 2, quet lai", mime="image/tiff")
+    Page.objects.filter(file_id=first.file_id, number=2).update(original=rescan)
+    assert services.verified_copies(first) == [] and services.verified_copies(second) == old
+    with pytest.raises(WorkflowError, match="mới có 0 bản sao đã xác minh"):
+        transition(item=first, target="NGHIEM_THU", actor=contractor)
+    new = [services.copy_product(target=target, items=[first], by=contractor) for target in two_targets]
+    assert services.verified_copies(first) == new
+    assert transition(item=first, target="NGHIEM_THU", actor=contractor).state == "NGHIEM_THU"
+    # the old copies still hold the second file's product: the minutes list all four
+    assert selectors.current_copies([first, second]) == old + new
+    assert selectors.current_copies([first]) == new
+
+
 def test_a_copy_that_fails_re_verification_no_longer_counts(at_copy_step, two_targets, people) -> None:  # type: ignore[no-untyped-def]
     item = at_copy_step[0]
     contractor = people["contractor"]

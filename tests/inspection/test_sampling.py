@@ -56,6 +56,23 @@ def test_ten_percent_of_thirty_files_samples_three_reproducibly(make_project, pe
     assert services.draw_sample(all_ids, size=3, seed=inspection.pk) == sampled
 
 
+def test_a_file_refused_at_acceptance_and_corrected_is_always_in_the_sample(  # type: ignore[no-untyped-def]
+    make_project, people, put_in_state
+) -> None:
+    from khoso.workflow.services import transition
+
+    project = make_project(12)
+    services.plan_save(project=project, by=people["planner"], passes=[100, 10], max_error_rate=10)
+    refused = items_of(project)[-1]
+    put_in_state(refused, "NGHIEM_THU", people["contractor"])
+    transition(item=refused, target="SUA_LOI", actor=people["approver"], note="Trang 2 bị cắt lề")
+    transition(item=refused, target="KIEM_TRA_SAN_PHAM", actor=people["contractor"])  # no correction task
+    inspection = services.inspection_start(project=project, inspector=people["inspector"], pass_number=2)
+    entry = InspectionItem.objects.get(inspection=inspection, item=refused)
+    assert entry.sampled and entry.verification
+    assert InspectionItem.objects.filter(inspection=inspection, sampled=True).count() == 1 + 2  # + 10 % of 11
+
+
 def test_one_file_at_ten_percent_is_still_inspected(project, people) -> None:  # type: ignore[no-untyped-def]
     services.plan_save(project=project, by=people["planner"], passes=[10], max_error_rate=10)
     first, *rest = items_of(project)

@@ -11,10 +11,13 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from khoso.access.models import FondsGrant
 from khoso.archive.models import ArchiveFile, Document, Page
 from khoso.archive.services import document_create
 from khoso.core.errors import PermissionDeniedError, WorkflowError
 from khoso.scanning import selectors, services
+from khoso.search.selectors import search_pages
+from khoso.search.services import file_changed
 from khoso.workflow.services import transition
 from khoso.workflow.states import State
 
@@ -127,6 +130,24 @@ def test_links_from_worksheet_page_counts(linking, people) -> None:  # type: ign
     Document.objects.filter(file_id=linking.file_id, ordinal=2).update(number_of_page=5)
     assert services.links_from_metadata(item=linking, actor=people["keyer"]) == 1  # document 2 does not fit
     assert _codes(linking) == {"trang_mo_coi", "tai_lieu_khong_co_trang"}
+
+
+def test_linked_pages_are_searched_under_their_documents_access_mode(linking, people) -> None:  # type: ignore[no-untyped-def]
+    Page.objects.filter(file_id=linking.file_id).update(ocr_text="Quyết định quy hoạch vùng cà phê")
+    Document.objects.filter(file_id=linking.file_id, ordinal=2).update(mode="03")  # Mật
+    file_changed(file_id=linking.file_id)
+    reader = people["outsider"]
+    FondsGrant.objects.create(user=reader, fonds=linking.file.fonds)
+
+    def visible() -> list[int]:
+        return sorted(hit.page_no for hit in search_pages(user=reader, query="cà phê").hits)
+
+    assert visible() == [1, 2, 3, 4]  # indexed before linking, under the file's public mode
+    services.links_from_metadata(item=linking, actor=people["keyer"])
+    assert visible() == [1, 2]  # pages 3–4 now belong to the secret document
+    _link(linking, people["keyer"], 1, 1, 1)
+    _link(linking, people["keyer"], 2, 2, 3)
+    assert visible() == [1]
 
 
 def test_only_data_entry_links_and_only_at_the_linking_step(linking, people, put_in_state) -> None:  # type: ignore[no-untyped-def]

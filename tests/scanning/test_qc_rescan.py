@@ -219,3 +219,23 @@ def test_scanner_replaces_an_automatically_failed_page_before_qc(  # type: ignor
     assert blank.stage == Page.Stage.DONE and blank.qc_passed and not blank.needs_rescan
     assert history.reason.startswith("Trang trắng") and history.rejected_by is None and history.old_qc_passed is False
     assert ArchiveFile.objects.get(pk=scan_item.file_id).pdf_id not in (None, first_pdf)
+
+
+def test_a_page_found_bad_by_product_inspection_is_rescanned_at_the_correction_step(  # type: ignore[no-untyped-def]
+    scan_item, people, done_pages, put_in_state, tmp_path, write_page
+) -> None:
+    done_pages(scan_item.file, 2)
+    new_scan = write_page(tmp_path / "sua-loi", "2-sua.jpg", "Bản quét sửa lỗi")
+    item = put_in_state(scan_item, State.LIEN_KET, people["inspector"])
+    with pytest.raises(WorkflowError) as caught:
+        services.page_rescan(item=item, number=2, operator=people["scanner"], path=new_scan, name=new_scan.name)
+    assert "thao tác này chỉ làm ở bước «Số hóa lại», «Số hóa», «Sửa lỗi sản phẩm»" in caught.value.message
+    item = put_in_state(item, State.SUA_LOI, people["inspector"])  # product inspection found page 2 blurred
+    history = services.page_rescan(
+        item=item, number=2, operator=people["scanner"], path=new_scan, name=new_scan.name,
+        reason="Biên bản kiểm tra sản phẩm: trang 2 mờ",
+    )  # fmt: skip
+    page = Page.objects.get(file_id=item.file_id, number=2)
+    assert (history.version, history.replaced_by, page.original_name) == (1, people["scanner"], "2-sua.jpg")
+    assert history.reason == "Biên bản kiểm tra sản phẩm: trang 2 mờ"
+    assert page.stage == Page.Stage.RECEIVED  # the pipeline runs again, then the PDF/A is rebuilt

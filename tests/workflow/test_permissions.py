@@ -25,6 +25,7 @@ POLICY: dict[str, tuple[str, str, str]] = {
     "project_submit": ("role", "POST", "planner"),
     "project_approve": ("role", "POST", "approver"),
     "project_reject": ("role", "POST", "approver"),
+    "project_close": ("role", "POST", "approver"),
     "item_detail": ("member", "GET", ""),
     "item_transition": ("role", "POST", "planner"),
     "item_claim": ("role", "POST", "planner"),

@@ -110,3 +110,24 @@ def test_throughput_per_person_per_day(approved_project, people, no_guards) -> N
         services.transition(item=item, target=State.XUAT_KHO, actor=people["planner"])
     rows = selectors.throughput(project=approved_project)
     assert rows[0]["user"] == "planner" and rows[0]["steps"] == 3
+
+
+def test_refusing_acceptance_needs_a_written_reason(approved_project, people, no_guards, put_in_state) -> None:  # type: ignore[no-untyped-def]
+    item = put_in_state(approved_project.items.first(), State.NGHIEM_THU, people["contractor"])
+    with pytest.raises(WorkflowError, match="phải ghi rõ lý do"):
+        services.transition(item=item, target=State.SUA_LOI, actor=people["approver"], note="  ")
+    item = services.transition(item=item, target=State.SUA_LOI, actor=people["approver"], note="Trang 2 bị cắt lề")
+    assert item.state == State.SUA_LOI
+
+
+def test_a_project_closes_only_when_every_file_is_handed_over(approved_project, people, put_in_state) -> None:  # type: ignore[no-untyped-def]
+    from khoso.workflow.models import Project
+
+    with pytest.raises(WorkflowError, match="còn 3 hồ sơ chưa nghiệm thu"):
+        services.project_close(project=approved_project, by=people["approver"])
+    for item in approved_project.items.all():
+        put_in_state(item, State.BAN_GIAO, people["approver"])
+    with pytest.raises(PermissionDeniedError):
+        services.project_close(project=approved_project, by=people["planner"])
+    assert services.project_close(project=approved_project, by=people["approver"]).status == Project.Status.CLOSED
+    assert selectors.queue(user=people["planner"]).count() == 0

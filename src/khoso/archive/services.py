@@ -6,6 +6,7 @@ Web forms, the CLI and (later) package import call these functions; each raises
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -69,6 +70,11 @@ def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
         raise ValidationError(reason="; ".join(problems)) from error
 
 
+RISK_RECOVERY_STATUS_REQUIRED = "bắt buộc khi Chế độ dự phòng = 1 (TT 05/2025)"
+PAPER_FILE_CODE_REQUIRED = "bắt buộc với hồ sơ số hóa (mức độ tin cậy 02, TT 05/2025)"
+END_BEFORE_START = "phải sau hoặc bằng thời gian bắt đầu"
+
+
 def _check_coded_fields(model: type, data: dict[str, Any], vocabularies: dict[str, str]) -> None:
     for field, kind in vocabularies.items():
         code = data.get(field)
@@ -77,7 +83,7 @@ def _check_coded_fields(model: type, data: dict[str, Any], vocabularies: dict[st
     if data.get("language") is not None:
         data["language"] = check_languages(data["language"], label=_label(model, "language"))
     if data.get("risk_recovery") and not data.get("risk_recovery_status"):
-        raise ValidationError(reason="Tình trạng dự phòng: bắt buộc khi Chế độ dự phòng = 1 (TT 05/2025).")
+        raise ValidationError(reason=f"Tình trạng dự phòng: {RISK_RECOVERY_STATUS_REQUIRED}.")
 
 
 @transaction.atomic
@@ -93,14 +99,52 @@ def fonds_create(*, institution: Institution, **fields: Any) -> Fonds:
     return fonds
 
 
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _broken_file_rules(data: Mapping[str, Any]) -> list[tuple[str, str, ValidationError]]:
+    """Each broken rule tying a file's fields together: the field to correct, the reason said beside
+    it, and the error the file services raise."""
+    broken: list[tuple[str, str, ValidationError]] = []
+    start, end = _as_date(data.get("start_date")), _as_date(data.get("end_date"))
+    if start and end and start > end:
+        error = ValidationError(reason="Thời gian bắt đầu phải trước hoặc bằng thời gian kết thúc.")
+        broken.append(("end_date", END_BEFORE_START, error))
+    paper_file_code = data.get("paper_file_code")
+    if data.get("confidence_level") == DIGITIZED and not paper_file_code:
+        error = ValidationError(reason=f"{_label(ArchiveFile, 'paper_file_code')}: {PAPER_FILE_CODE_REQUIRED}.")
+        broken.append(("paper_file_code", PAPER_FILE_CODE_REQUIRED, error))
+    elif paper_file_code:
+        try:
+            codes.validate_paper_file_code(paper_file_code)
+        except ValidationError as error:
+            broken.append(("paper_file_code", error.message, error))
+    if data.get("risk_recovery") and not data.get("risk_recovery_status"):
+        error = ValidationError(reason=f"Tình trạng dự phòng: {RISK_RECOVERY_STATUS_REQUIRED}.")
+        broken.append(("risk_recovery_status", RISK_RECOVERY_STATUS_REQUIRED, error))
+    return broken
+
+
+def file_rules(data: Mapping[str, Any]) -> dict[str, str]:
+    """Every TT 05 rule tying a file's fields together that ``data`` breaks, as field → Vietnamese reason.
+
+    For forms that show each wrong field at once (the cataloguing worksheet); dates may be ``date``
+    objects or ISO strings. ``file_create`` and ``file_update`` apply the same rules and raise on the first.
+    """
+    return {field: reason for field, reason, _ in _broken_file_rules(data)}
+
+
 def _file_rules(data: dict[str, Any]) -> None:
-    start, end = data.get("start_date"), data.get("end_date")
-    if isinstance(start, date) and isinstance(end, date) and start > end:
-        raise ValidationError(reason="Thời gian bắt đầu phải trước hoặc bằng thời gian kết thúc.")
-    if data.get("confidence_level") == DIGITIZED and not data.get("paper_file_code"):
-        raise ValidationError(reason="Mã hồ sơ gốc giấy: bắt buộc với hồ sơ số hóa (mức độ tin cậy 02, TT 05/2025).")
-    if data.get("paper_file_code"):
-        codes.validate_paper_file_code(data["paper_file_code"])
+    for _, _, error in _broken_file_rules(data):
+        raise error
 
 
 @transaction.atomic
@@ -151,6 +195,36 @@ def file_update(*, archive_file: ArchiveFile, **fields: Any) -> ArchiveFile:
 
         file_changed(file_id=archive_file.pk)
     return archive_file
+
+
+#: Fields a document keeps for life: its file, its place in it and the codes derived from them.
+DOCUMENT_PROTECTED = ("file", "file_id", "ordinal", "doc_id", "doc_code")
+
+
+@transaction.atomic
+def document_update(*, document: Document, **fields: Any) -> Document:
+    """Change a document's TT 05 fields with the same checks as ``document_create``.
+
+    Its file, ordinal and the codes derived from them never change. A change of access mode reindexes
+    the document's pages, which are searched under it.
+    """
+    data = _clean_text(fields)
+    for protected in DOCUMENT_PROTECTED:
+        data.pop(protected, None)
+    merged = {field.name: getattr(document, field.name) for field in Document._meta.fields} | data
+    _check_coded_fields(Document, merged, DOCUMENT_VOCABULARIES)
+    if "language" in data:
+        data["language"] = merged["language"]  # normalised: "01, 02" → "01,02"
+    mode_changed = "mode" in data and data["mode"] != document.mode
+    for key, val in data.items():
+        setattr(document, key, val)
+    _full_clean(document)
+    document.save()
+    if mode_changed:
+        from khoso.search.services import index_changed
+
+        index_changed(page_ids=list(document.pages.values_list("pk", flat=True)))
+    return document
 
 
 @transaction.atomic

@@ -19,8 +19,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 
 from khoso.archive.models import ArchiveFile, Document
-from khoso.archive.services import DOCUMENT_VOCABULARIES, FILE_VOCABULARIES, check_languages, check_vocabulary
-from khoso.core import codes
+from khoso.archive.services import (
+    DOCUMENT_VOCABULARIES,
+    FILE_VOCABULARIES,
+    RISK_RECOVERY_STATUS_REQUIRED,
+    check_languages,
+    check_vocabulary,
+    file_rules,
+)
 from khoso.core.errors import ArchiveError
 from khoso.core.text import nfc
 
@@ -99,7 +105,6 @@ REQUIRED = {
 MODEL: dict[str, type[models.Model]] = {FILE: ArchiveFile, DOCUMENT: Document}
 FIELDS = {FILE: FILE_FIELDS, DOCUMENT: DOCUMENT_FIELDS}
 VOCABULARIES = {FILE: FILE_VOCABULARIES, DOCUMENT: DOCUMENT_VOCABULARIES}
-DIGITIZED = "02"
 
 
 def fields_of(kind: str) -> tuple[str, ...]:
@@ -206,22 +211,17 @@ def validate(kind: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[st
 
 
 def cross_field_problems(kind: str, data: dict[str, Any]) -> dict[str, str]:
-    """Rules that tie fields together, each reported on the field to correct."""
+    """Rules that tie fields together, each reported on the field to correct.
+
+    A file sheet's are the archive's own (``file_rules``), so the worksheet and the archive of record
+    cannot disagree on what is valid.
+    """
+    if kind == FILE:
+        return file_rules(data)
     problems: dict[str, str] = {}
     if data.get("risk_recovery") and not data.get("risk_recovery_status"):
-        problems["risk_recovery_status"] = "bắt buộc khi Chế độ dự phòng = 1 (TT 05/2025)"
-    if kind == FILE:
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and start > end:
-            problems["end_date"] = "phải sau hoặc bằng thời gian bắt đầu"
-        if data.get("confidence_level") == DIGITIZED and not data.get("paper_file_code"):
-            problems["paper_file_code"] = "bắt buộc với hồ sơ số hóa (mức độ tin cậy 02, TT 05/2025)"
-        if data.get("paper_file_code"):
-            try:
-                codes.validate_paper_file_code(data["paper_file_code"])
-            except ArchiveError as error:
-                problems["paper_file_code"] = error.message
-    if kind == DOCUMENT and data.get("number_of_page") == 0:
+        problems["risk_recovery_status"] = RISK_RECOVERY_STATUS_REQUIRED
+    if data.get("number_of_page") == 0:
         problems["number_of_page"] = "tài liệu phải có ít nhất 1 trang"
     return problems
 

@@ -19,7 +19,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from khoso.archive.models import ArchiveFile, Document
-from khoso.archive.services import document_create, file_update
+from khoso.archive.services import document_create, document_update, file_update
 from khoso.cataloguing import selectors
 from khoso.cataloguing.fields import DOCUMENT, FILE, REQUIRED, clean_value, display, fields_of, label, typed, validate
 from khoso.cataloguing.models import (
@@ -457,8 +457,9 @@ def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
     """Write the verified values into the archive of record, all or nothing.
 
     Runs when the entry check passes (the guard of KIEM_TRA_NHAP → SO_HOA). The file goes
-    through ``file_update`` and each document through ``document_create``, so a TT 05 rule broken
-    there refuses the pass and nothing is half written.
+    through ``file_update`` and each document through ``document_create`` (or ``document_update``
+    when the archive already holds a document of that number, which keeps its codes and page range),
+    so a TT 05 rule broken there refuses the pass and nothing is half written.
     """
     report = selectors.report_of(item=item, stage=CheckReport.Stage.ENTRY)
     if report is None:
@@ -466,7 +467,7 @@ def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
     values = selectors.verified_data(report=report)
     sheets = selectors.sheets_of(item=item)
     archive_file = ArchiveFile.objects.select_for_update().get(pk=item.file_id)
-    existing = set(Document.objects.filter(file=archive_file).values_list("ordinal", flat=True))
+    existing = {document.ordinal: document for document in Document.objects.filter(file=archive_file)}
     try:
         for sheet in sheets:
             if sheet.kind == FILE:
@@ -474,13 +475,11 @@ def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
         for sheet in sheets:
             if sheet.kind != DOCUMENT:
                 continue
+            fields = typed(DOCUMENT, values[sheet.pk])
             if sheet.ordinal in existing:
-                raise _refuse(
-                    f"hồ sơ lưu trữ {archive_file.file_code} đã có tài liệu số {sheet.ordinal}; "
-                    "nhập phiếu tin không ghi đè tài liệu đã có.",
-                    f"document {sheet.ordinal} already exists in the archive.",
-                )
-            document_create(archive_file=archive_file, ordinal=sheet.ordinal, **typed(DOCUMENT, values[sheet.pk]))
+                document_update(document=existing[sheet.ordinal], **fields)
+            else:
+                document_create(archive_file=archive_file, ordinal=sheet.ordinal, **fields)
     except ValidationError as error:
         raise _refuse(
             f"dữ liệu phiếu tin vi phạm quy tắc TT 05/2025 khi ghi vào hồ sơ lưu trữ — {error.message}",

@@ -2,8 +2,8 @@
 
 The state machine says what work is done; custody says where the paper is. A file may not enter
 cataloguing before the cataloguing team has signed for it, nor enter scanning before the scanning
-team has, nor leave the return step before it is back on its shelf; and no guarded step is taken
-while a count on the file is unexplained.
+team has, nor leave the return step (or a correction that took the paper out again) before it is
+back on its shelf; and no guarded step is taken while a count on the file is unexplained.
 """
 
 from __future__ import annotations
@@ -55,6 +55,19 @@ def back_on_shelf(item: ProjectFile, actor: Any) -> None:
     _no_open_discrepancy(item)
 
 
+def not_out_of_the_stacks(item: ProjectFile, actor: Any) -> None:
+    """A correction after product inspection may take the paper off again (a page to rescan); it is
+    re-inspected only once the paper is back on its shelf. A file never moved is on its shelf."""
+    place = selectors.current_place(item)
+    if place != Place.TREN_GIA:
+        raise WorkflowError(
+            reason=f"hồ sơ {item.file.file_code} đã được lấy ra để sửa lỗi và chưa được đưa trở lại giá "
+            f"(hồ sơ đang ở «{place.label}»; ghi nhận «{Kind.LEN_GIA.label}» trước).",
+            reason_en=f"file {item.file.file_code} was taken out for a correction and is {PLACE_EN[place]}.",
+        )
+    _no_open_discrepancy(item)
+
+
 off_shelf = _requires(Place.NOI_GIAO_NHAN, Kind.LAY_KHOI_GIA)
 with_cataloguing = _requires(Place.BIEN_MUC, Kind.GIAO_BIEN_MUC)
 with_scanning = _requires(Place.SO_HOA, Kind.GIAO_SO_HOA)
@@ -65,3 +78,4 @@ def register() -> None:
     guard(State.XUAT_KHO, State.BIEN_MUC)(with_cataloguing)
     guard(State.KIEM_TRA_NHAP, State.SO_HOA)(with_scanning)
     guard(State.HOAN_KHO, State.KIEM_TRA_SAN_PHAM)(back_on_shelf)
+    guard(State.SUA_LOI, State.KIEM_TRA_SAN_PHAM)(not_out_of_the_stacks)

@@ -29,7 +29,8 @@ MOVES: dict[Kind, Move] = {
     Kind.GIAO_BIEN_MUC: _move({Place.NOI_GIAO_NHAN}, Place.BIEN_MUC, "hand over to cataloguing"),
     Kind.VAN_CHUYEN_BIEN_MUC: _move({Place.BIEN_MUC}, Place.BIEN_MUC, "transport to the cataloguing room"),
     Kind.VE_SINH: _move({Place.BIEN_MUC}, Place.BIEN_MUC, "clean"),
-    Kind.GIAO_SO_HOA: _move({Place.BIEN_MUC}, Place.SO_HOA, "hand over to scanning"),
+    # From the handover point too: paper taken out again for a rescan after correction skips cataloguing.
+    Kind.GIAO_SO_HOA: _move({Place.BIEN_MUC, Place.NOI_GIAO_NHAN}, Place.SO_HOA, "hand over to scanning"),
     Kind.VAN_CHUYEN_SO_HOA: _move({Place.SO_HOA}, Place.SO_HOA, "transport to the scanning room"),
     Kind.GIAO_NGUOI_QUET: _move({Place.SO_HOA}, Place.SO_HOA, "hand over to the scanner operator"),
     Kind.BOC_TACH: _move({Place.SO_HOA}, Place.DA_BOC_TACH, "unbind and flatten"),

@@ -8,6 +8,7 @@ the page rows that exist.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -110,6 +111,73 @@ def selection_list(*, project: Project) -> SelectionList:
 # -- copies ----------------------------------------------------------------------------------------
 
 
+EXTENSIONS = {"image/tiff": ".tif", "image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
+@dataclass(frozen=True)
+class ProductEntry:
+    item_id: int
+    relative: str  # inside the bag, e.g. data/UBND-DL/<file_code>/<file_code>.pdf
+    sha256: str
+    size: int
+
+    @property
+    def manifest_line(self) -> str:
+        return f"{self.sha256}  {self.relative}"
+
+
+def safe_name(component: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in component).strip(".")
+    return cleaned or "_"
+
+
+def product_entries(items: list[ProjectFile]) -> list[ProductEntry]:
+    """The files of the product: each file's PDF/A and its pages' originals, under <fonds>/<file_code>/."""
+    pages_of: dict[int, list[Page]] = {}
+    pages = Page.objects.filter(file_id__in=[item.file_id for item in items]).select_related("original")
+    for page in pages.order_by("file_id", "number"):
+        pages_of.setdefault(page.file_id, []).append(page)
+    entries: list[ProductEntry] = []
+    for item in items:
+        archive_file = item.file
+        base = f"data/{safe_name(archive_file.fonds.code)}/{safe_name(archive_file.file_code)}"
+        pdf = archive_file.pdf
+        entries.append(ProductEntry(item.pk, f"{base}/{safe_name(archive_file.file_code)}.pdf", pdf.sha256, pdf.size))
+        for page in pages_of.get(archive_file.pk, []):
+            suffix = Path(page.original_name).suffix.lower() or EXTENSIONS.get(page.original.mime, ".bin")
+            relative = f"{base}/trang/{page.number:04d}.{safe_name(suffix.lstrip('.'))}"
+            entries.append(ProductEntry(item.pk, relative, page.original.sha256, page.original.size))
+    return entries
+
+
+def current_copies(items: list[ProjectFile]) -> list[CopyRun]:
+    """Verified copies holding the current product of at least one of ``items``.
+
+    A correction after copying (a page rescanned, hence a new PDF/A) leaves the earlier copies with the
+    old product: they stay in the log, but neither count towards acceptance nor appear in the minutes.
+    """
+    items = list(
+        ProjectFile.objects.filter(pk__in=[item.pk for item in items], file__pdf__isnull=False).select_related(
+            "file__fonds", "file__pdf"
+        )
+    )
+    products: dict[int, set[str]] = {}
+    for entry in product_entries(items):
+        products.setdefault(entry.item_id, set()).add(entry.manifest_line)
+    runs = (
+        CopyRun.objects.filter(items__in=items, status=CopyRun.Status.VERIFIED)
+        .distinct()
+        .select_related("target")
+        .order_by("id")
+    )
+    current = []
+    for run in runs:
+        lines = set(run.manifest.splitlines())
+        if any(product <= lines for product in products.values()):
+            current.append(run)
+    return current
+
+
 def targets_of(*, project: Project) -> QuerySet[CopyTarget]:
     return CopyTarget.objects.filter(project=project).annotate(runs_count=Count("runs"))
 
@@ -179,12 +247,7 @@ def minutes_totals(*, project: Project, items: list[ProjectFile]) -> MinutesTota
         documents=Sum("total_doc"), sheets=Sum("number_of_paper"), pages=Sum("number_of_page")
     )
     scanned = Page.objects.filter(file_id__in=file_ids).count()
-    copies = list(
-        CopyRun.objects.filter(items__in=items, status=CopyRun.Status.VERIFIED)
-        .distinct()
-        .select_related("target")
-        .order_by("id")
-    )
+    copies = current_copies(items)
     return MinutesTotals(
         files=len(items),
         documents=sums["documents"] or 0,

@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from khoso.archive.models import ArchiveFile, Page
+from khoso.archive.models import ArchiveFile
 from khoso.core.errors import ArchiveError, IntegrityError, PermissionDeniedError, ValidationError, WorkflowError
 from khoso.core.text import nfc
 from khoso.handover.models import CopyRun, CopyTarget, FileCondition
+from khoso.handover.selectors import ProductEntry, current_copies, product_entries, safe_name
 from khoso.storage.services import object_store
 from khoso.workflow import services as workflow_services
 from khoso.workflow.models import Project, ProjectFile, WorkflowEvent
@@ -35,7 +35,6 @@ from khoso.workflow.states import Role, State
 CHUNK = 1024 * 1024
 MANIFEST = "manifest-sha256.txt"
 MIN_COPIES = 2
-EXTENSIONS = {"image/tiff": ".tif", "image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 
 
 class CopyVerificationError(IntegrityError):
@@ -205,35 +204,6 @@ def independent_targets(targets: Iterable[CopyTarget]) -> list[CopyTarget]:
 # -- copying ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Entry:
-    item_id: int
-    relative: str  # inside the bag, e.g. data/UBND-DL/<file_code>/<file_code>.pdf
-    sha256: str
-    size: int
-
-
-def _safe(component: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in component).strip(".")
-    return cleaned or "_"
-
-
-def _plan(items: list[ProjectFile]) -> list[_Entry]:
-    """The files of the product: each file's PDF/A and its pages' originals, under <fonds>/<file_code>/."""
-    entries: list[_Entry] = []
-    for item in items:
-        archive_file = item.file
-        base = f"data/{_safe(archive_file.fonds.code)}/{_safe(archive_file.file_code)}"
-        pdf = archive_file.pdf
-        entries.append(_Entry(item.pk, f"{base}/{_safe(archive_file.file_code)}.pdf", pdf.sha256, pdf.size))
-        pages = Page.objects.filter(file=archive_file).select_related("original").order_by("number")
-        for page in pages:
-            suffix = Path(page.original_name).suffix.lower() or EXTENSIONS.get(page.original.mime, ".bin")
-            relative = f"{base}/trang/{page.number:04d}.{_safe(suffix.lstrip('.'))}"
-            entries.append(_Entry(item.pk, relative, page.original.sha256, page.original.size))
-    return entries
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -249,7 +219,7 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _copy_object(entry: _Entry, destination: Path, target: CopyTarget) -> None:
+def _copy_object(entry: ProductEntry, destination: Path, target: CopyTarget) -> None:
     """Stream one object from the store to ``destination``, hashing as it goes."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -341,17 +311,17 @@ def copy_product(*, target: CopyTarget, items: Iterable[ProjectFile], by: Any) -
                 reason=f"hồ sơ {item.file.file_code} chưa có bản PDF/A để sao chép.",
                 reason_en=f"file {item.file.file_code} has no PDF/A yet.",
             )
-    entries = _plan(chosen)
+    entries = product_entries(chosen)
     run = CopyRun.objects.create(target=target, by=by)
     run.items.set(chosen)
-    folder = Path(target.path) / f"{_safe(project.code)}_{run.pk:05d}"
+    folder = Path(target.path) / f"{safe_name(project.code)}_{run.pk:05d}"
     run.folder = str(folder)
     run.save(update_fields=["folder"])
     try:
         folder.mkdir(parents=True, exist_ok=False)
         for entry in entries:
             _copy_object(entry, folder / entry.relative, target)
-        manifest = "".join(f"{entry.sha256}  {entry.relative}\n" for entry in entries)
+        manifest = "".join(f"{entry.manifest_line}\n" for entry in entries)
         total = sum(entry.size for entry in entries)
         _write(folder / "bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
         info = (
@@ -415,13 +385,16 @@ def copy_verify(*, run: CopyRun, by: Any) -> CopyRun:
 
 
 def verified_copies(item: ProjectFile) -> list[CopyRun]:
-    return list(
-        CopyRun.objects.filter(items=item, status=CopyRun.Status.VERIFIED).select_related("target").order_by("id")
-    )
+    """Verified copies holding the file's product as it is now.
+
+    A correction after copying (a page rescanned, hence a new PDF/A) leaves the older copies holding
+    the old product: they are kept in the log but no longer count.
+    """
+    return current_copies([item])
 
 
 def two_independent_copies(item: ProjectFile, actor: Any) -> None:
-    """Guard: at least two verified copies of the file on independent targets (standards.md §5)."""
+    """Guard: at least two verified copies of the file's current product on independent targets (standards.md §5)."""
     targets = independent_targets(dict.fromkeys(run.target for run in verified_copies(item)))
     if len(targets) < MIN_COPIES:
         raise WorkflowError(

@@ -88,6 +88,18 @@ def waiting_items(*, project: Project, inspector: Any) -> QuerySet[ProjectFile]:
     )
 
 
+def back_from_correction(item_ids: list[int]) -> set[int]:
+    """Files whose last arrival at KIEM_TRA_SAN_PHAM came from SUA_LOI, whoever sent them there (an
+    inspection, or an approving archivist refusing acceptance): their fixes must be looked at."""
+    arrivals = (
+        WorkflowEvent.objects.filter(item_id__in=item_ids, action="chuyen_buoc", target=State.KIEM_TRA_SAN_PHAM)
+        .order_by("at", "id")
+        .values_list("item_id", "source")
+    )
+    last_source = dict(arrivals)
+    return {item_id for item_id, source in last_source.items() if source == State.SUA_LOI}
+
+
 def responsible_worker_id(item: ProjectFile, error_class: ErrorClass) -> int | None:
     """Who completed the step the error class is blamed on (the last time it was done on this file)."""
     states = RESPONSIBLE_STEPS.get(error_class.responsible_step)

@@ -169,6 +169,7 @@ def inspection_start(*, project: Project, inspector: Any, pass_number: int) -> I
             "item_id", flat=True
         )
     )
+    to_verify |= selectors.back_from_correction(ids)
     others = [pk for pk in ids if pk not in to_verify]
     drawn = set(draw_sample(others, size=sample_size(len(others), inspection.sample_rate), seed=inspection.pk))
     scanned = dict(

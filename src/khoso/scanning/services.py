@@ -41,6 +41,7 @@ from khoso.scanning.models import (
     ScanHistory,
     WatchRejection,
 )
+from khoso.search.services import index_changed
 from khoso.storage.services import object_put_bytes, object_put_file
 from khoso.workflow.models import Project, ProjectFile
 from khoso.workflow.selectors import has_role, last_entry_actor_id
@@ -449,12 +450,18 @@ def _rescan_reason(page: Page, review: PageReview | None) -> str:
     return "; ".join(p.get("message_vi", "") for p in problems if p.get("severity") == "error")[:500]
 
 
-def page_rescan(*, item: ProjectFile, number: int, operator: Any, path: Path, name: str) -> ScanHistory:
+def page_rescan(
+    *, item: ProjectFile, number: int, operator: Any, path: Path, name: str, reason: str = ""
+) -> ScanHistory:
     """Replace page ``number`` by a new scan; the old one stays in the history, the pipeline reruns.
 
     The new image is preflighted like any delivery and must hold exactly one page. The page keeps
     its number and document link; its stage goes back to *received*, so the page is QC'd, OCR'd and
     rendered again, after which capture reassembles the file's PDF/A from the new rendition.
+
+    Besides scanning (SO_HOA) and the QC rescan step (SO_HOA_LAI, rejected pages only), a page is
+    rescanned in SUA_LOI, when product inspection found it blurred or missing and ordered a correction;
+    ``reason`` then says why (a QC rejection gives its own reason).
     """
     name = nfc(name)
     checked = preflight(Path(path), name=name, limits=capture.limits())
@@ -466,16 +473,16 @@ def page_rescan(*, item: ProjectFile, number: int, operator: Any, path: Path, na
     page_image = next(iter_page_images(Path(path), checked))
     try:
         with transaction.atomic():
-            history = _replace(item, number, operator, Path(path), name, checked, page_image)
+            history = _replace(item, number, operator, Path(path), name, checked, page_image, nfc(reason).strip())
     finally:
         page_image.image.close()
     return history
 
 
-def _replace(item, number, operator, path, name, checked, page_image) -> ScanHistory:  # type: ignore[no-untyped-def]
+def _replace(item, number, operator, path, name, checked, page_image, reason) -> ScanHistory:  # type: ignore[no-untyped-def]
     item = _locked(item)
     _require_role(item, operator, Role.SCANNER)
-    _require_state(item, State.SO_HOA_LAI, State.SO_HOA)
+    _require_state(item, State.SO_HOA_LAI, State.SO_HOA, State.SUA_LOI)
     _require_free(item, operator)
     page = Page.objects.select_for_update().get(pk=_page(item, number).pk)
     if page.stage in (Page.Stage.RECEIVED, Page.Stage.PROCESSING):
@@ -508,7 +515,7 @@ def _replace(item, number, operator, path, name, checked, page_image) -> ScanHis
         old_delivery_id=page.delivery_id,
         old_qc=page.qc,
         old_qc_passed=page.qc_passed,
-        reason=_rescan_reason(page, review),
+        reason=_rescan_reason(page, review) or reason[:500],
         rejected_by=review.inspector if review is not None and review.decision == PageReview.Decision.REJECT else None,
         replaced_by=operator,
         new_original=original,
@@ -579,8 +586,13 @@ def _link(item: ProjectFile, document: Document, first_page: int, number_of_page
                 reason_en=f"pages {first_page}-{last} overlap document {other.doc_code}.",
             )
     pages = Page.objects.filter(file_id=item.file_id)
-    pages.filter(document=document).exclude(number__range=(first_page, last)).update(document=None)
-    pages.filter(number__range=(first_page, last)).update(document=document)
+    leaving = pages.filter(document=document).exclude(number__range=(first_page, last))
+    joining = pages.filter(number__range=(first_page, last)).exclude(document=document)
+    # A page is searchable under its document's access mode: the index must learn of every move.
+    changed = list(leaving.values_list("pk", flat=True)) + list(joining.values_list("pk", flat=True))
+    leaving.update(document=None)
+    joining.update(document=document)
+    index_changed(page_ids=changed)
     Document.objects.filter(pk=document.pk).update(first_page=first_page, number_of_page=number_of_page)
     document.refresh_from_db()
     return document
@@ -611,7 +623,9 @@ def links_from_metadata(*, item: ProjectFile, actor: Any) -> int:
     _linking_checks(item, actor)
     total = Page.objects.filter(file_id=item.file_id).count()
     documents = list(Document.objects.filter(file_id=item.file_id).order_by("ordinal"))
-    Page.objects.filter(file_id=item.file_id).update(document=None)
+    previously_linked = Page.objects.filter(file_id=item.file_id).exclude(document=None)
+    index_changed(page_ids=list(previously_linked.values_list("pk", flat=True)))
+    previously_linked.update(document=None)
     Document.objects.filter(file_id=item.file_id).update(first_page=None)
     start, linked = 1, 0
     for document in documents:

@@ -241,6 +241,24 @@ def project_reject(*, project: Project, by: Any, reason: str) -> Project:
     return project
 
 
+@transaction.atomic
+def project_close(*, project: Project, by: Any) -> Project:
+    """Close an approved project once every file has been accepted and handed over."""
+    _require_role(project, by, Role.APPROVER)
+    if project.status != Project.Status.APPROVED:
+        raise WorkflowError(reason="chỉ kết thúc đề án đã phê duyệt.", reason_en="only an approved project closes.")
+    waiting = project.items.exclude(state=State.BAN_GIAO).count()
+    if waiting:
+        raise WorkflowError(
+            reason=f"còn {waiting} hồ sơ chưa nghiệm thu, bàn giao.",
+            reason_en=f"{waiting} file(s) are not yet accepted and handed over.",
+        )
+    project.status = Project.Status.CLOSED
+    project.save(update_fields=["status"])
+    _event(project, by, "ket_thuc_de_an", counts={"files": project.items.count()})
+    return project
+
+
 # -- the six steps ---------------------------------------------------------------------------------
 
 
@@ -286,6 +304,11 @@ def transition(
         raise WorkflowError(
             reason="người kiểm tra phải là người thứ hai, không phải người đã thực hiện bước trước.",
             reason_en="the check must be done by a second person.",
+        )
+    if spec.needs_note and not note.strip():
+        raise WorkflowError(
+            reason=f"«{spec.label_vi}» phải ghi rõ lý do vào ô ghi chú.",
+            reason_en=f"«{spec.label_en}» needs the reason written in the note.",
         )
     for check in GUARDS.get((spec.source, spec.target), []):
         check(item, actor)

@@ -99,6 +99,7 @@ class Transition:
     label_en: str
     second_person: bool = False  # four-eyes: not the actor who moved the file into ``source``
     by_project: bool = False  # only the project approval performs it, never a single file
+    needs_note: bool = False  # a refusal with no report of its own: the reason must be written
 
 
 _T = Transition
@@ -126,7 +127,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     _T(State.KIEM_TRA_SAN_PHAM, State.SAO_CHEP, "Đạt, chuyển sao chép", "Pass, on to copying", True),
     _T(State.SUA_LOI, State.KIEM_TRA_SAN_PHAM, "Gửi kiểm tra lại", "Submit for re-inspection"),
     _T(State.SAO_CHEP, State.NGHIEM_THU, "Đã sao chép, đề nghị nghiệm thu", "Copied, ask for acceptance"),
-    _T(State.NGHIEM_THU, State.SUA_LOI, "Không nghiệm thu, yêu cầu sửa", "Refuse acceptance, order fixes", True),
+    _T(
+        State.NGHIEM_THU,
+        State.SUA_LOI,
+        "Không nghiệm thu, yêu cầu sửa",
+        "Refuse acceptance, order fixes",
+        second_person=True,
+        needs_note=True,
+    ),
     _T(State.NGHIEM_THU, State.BAN_GIAO, "Nghiệm thu và bàn giao", "Accept and hand over", True),
 )
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path(PROJECT + "gui-duyet/", views.project_submit, name="project_submit"),
     path(PROJECT + "phe-duyet/", views.project_approve, name="project_approve"),
     path(PROJECT + "khong-duyet/", views.project_reject, name="project_reject"),
+    path(PROJECT + "ket-thuc/", views.project_close, name="project_close"),
     path("viec-cua-toi/", views.my_queue, name="my_queue"),
     path(ITEM, views.item_detail, name="item_detail"),
     path(ITEM + "chuyen-buoc/", views.item_transition, name="item_transition"),

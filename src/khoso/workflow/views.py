@@ -53,8 +53,6 @@ def _may_create_project(user: object) -> bool:
     return bool(getattr(user, "is_superuser", False) or user.has_perm("workflow.add_project"))  # type: ignore[attr-defined]
 
 
-
-
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = selectors.projects_for(request.user).select_related("contractor")
@@ -190,6 +188,13 @@ def project_reject(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("project_detail", project_id=project.pk)
 
 
+@require_POST
+def project_close(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project_for_role(request, project_id, Role.APPROVER)
+    run_service(request, lambda: services.project_close(project=project, by=request.user), "Đã kết thúc đề án.")
+    return redirect("project_detail", project_id=project.pk)
+
+
 @require_GET
 def my_queue(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("buoc")
@@ -251,5 +256,3 @@ def item_release(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(request, item_id)
     run_service(request, lambda: services.task_release(item=item, user=request.user), "Đã trả việc về hàng đợi chung.")
     return redirect("item_detail", item_id=item.pk)
-
-
