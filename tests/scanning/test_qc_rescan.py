@@ -239,3 +239,26 @@ def test_a_page_found_bad_by_product_inspection_is_rescanned_at_the_correction_s
     assert (history.version, history.replaced_by, page.original_name) == (1, people["scanner"], "2-sua.jpg")
     assert history.reason == "Biên bản kiểm tra sản phẩm: trang 2 mờ"
     assert page.stage == Page.Stage.RECEIVED  # the pipeline runs again, then the PDF/A is rebuilt
+
+
+def test_at_product_correction_the_scanner_replaces_any_page_from_the_web_with_a_reason(  # type: ignore[no-untyped-def]
+    scanned, people, client, page_jpeg, put_in_state, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = put_in_state(scanned, State.SUA_LOI, people["inspector"])
+    client.force_login(people["scanner"])
+    detail = client.get(reverse("item_detail", kwargs={"item_id": item.pk})).content.decode()
+    assert reverse("scan_rescan", kwargs={"item_id": item.pk}) in detail
+    page = client.get(reverse("scan_rescan", kwargs={"item_id": item.pk})).content.decode()
+    assert "sửa lỗi theo biên bản kiểm tra sản phẩm" in page
+    assert reverse("scan_rescan_upload", kwargs={"item_id": item.pk, "number": 2}) in page
+    upload = SimpleUploadedFile("2-sua.jpg", page_jpeg("Trang hai quét lại"), "image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("scan_rescan_upload", kwargs={"item_id": item.pk, "number": 2}),
+            {"file": upload, "reason": "Biên bản KTSP số 3: trang 2 mờ"},
+            follow=True,
+        )
+    assert "Đã thay trang 2 bằng bản quét lại" in response.content.decode()
+    assert ScanHistory.objects.get().reason == "Biên bản KTSP số 3: trang 2 mờ"

@@ -19,5 +19,6 @@ class ScanningConfig(AppConfig):
         step_page(State.SO_HOA, "scan_delivery", "Nộp bản quét, đối chiếu số trang", "Deliver and reconcile")
         step_page(State.KIEM_TRA_CHAT_LUONG, "scan_qc", "Kiểm tra chất lượng từng trang", "Inspect each page")
         step_page(State.SO_HOA_LAI, "scan_rescan", "Quét lại các trang bị trả", "Rescan the rejected pages")
+        step_page(State.SUA_LOI, "scan_rescan", "Quét lại trang theo biên bản kiểm tra", "Rescan pages to correct")
         step_page(State.LIEN_KET, "scan_link", "Gắn trang cho từng tài liệu", "Link pages to documents")
         step_page(State.KIEM_TRA_LIEN_KET, "scan_link", "Kiểm tra liên kết", "Check the links")

@@ -219,9 +219,11 @@ def scan_rescan(request: HttpRequest, item_id: int) -> HttpResponse:
         "scanning/rescan.html",
         _context(
             item,
-            tasks=[row for row in rows if row.verdict == selectors.Verdict.REJECTED],
+            # At product correction the inspection report names the pages: any page may be replaced.
+            tasks=rows if item.state == State.SUA_LOI else [r for r in rows if r.verdict == selectors.Verdict.REJECTED],
             replaced=[row for row in rows if row.history],
-            may_rescan=item.state in (State.SO_HOA_LAI, State.SO_HOA),
+            may_rescan=item.state in (State.SO_HOA_LAI, State.SO_HOA, State.SUA_LOI),
+            correction=item.state == State.SUA_LOI,
         ),
     )
 
@@ -230,7 +232,8 @@ def scan_rescan(request: HttpRequest, item_id: int) -> HttpResponse:
 def scan_rescan_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
     item = _item_for(request, item_id, Role.SCANNER)
     upload = request.FILES.get("file")
-    back = "scan_rescan" if item.state == State.SO_HOA_LAI else "scan_delivery"
+    back = "scan_rescan" if item.state in (State.SO_HOA_LAI, State.SUA_LOI) else "scan_delivery"
+    reason = nfc(request.POST.get("reason", ""))
     if upload is None:
         messages.error(request, f"Hãy chọn tệp ảnh quét lại cho trang {number}.")
         return redirect(back, item_id=item.pk)
@@ -239,7 +242,7 @@ def scan_rescan_upload(request: HttpRequest, item_id: int, number: int) -> HttpR
         run_service(
             request,
             lambda: services.page_rescan(
-                item=item, number=number, operator=request.user, path=arrival.path, name=arrival.name
+                item=item, number=number, operator=request.user, path=arrival.path, name=arrival.name, reason=reason
             ),
             f"Đã thay trang {number} bằng bản quét lại; bản quét cũ được giữ trong lịch sử.",
         )
