@@ -31,7 +31,7 @@ def test_guards_and_step_pages_are_registered() -> None:
     assert guards.has_a_finding in GUARDS[(State.KIEM_TRA_SAN_PHAM, State.SUA_LOI)]
     assert guards.corrections_done in GUARDS[(State.SUA_LOI, State.KIEM_TRA_SAN_PHAM)]
     assert [page.url_name for page in STEP_PAGES[State.KIEM_TRA_SAN_PHAM]] == ["inspection_item"]
-    assert [page.url_name for page in STEP_PAGES[State.SUA_LOI]] == ["inspection_item"]
+    assert "inspection_item" in [page.url_name for page in STEP_PAGES[State.SUA_LOI]]  # beside scanning's rescan
 
 
 def test_an_uninspected_file_is_not_copied(project, people) -> None:  # type: ignore[no-untyped-def]
