@@ -221,6 +221,29 @@ class ArchiveFile(models.Model):
         return f"{self.file_code} – {self.title}"
 
 
+#: The descriptive TT05 fields of a file (standards.md §2.2), in TT05's order, without the parts of the
+#: file code (organ, year, notation), which never change once the code is made.
+FILE_DESCRIPTION_FIELDS = (
+    "title",
+    "maintenance",
+    "mode",
+    "language",
+    "start_date",
+    "end_date",
+    "keyword",
+    "total_doc",
+    "number_of_paper",
+    "number_of_page",
+    "format",
+    "infor_sign",
+    "confidence_level",
+    "paper_file_code",
+    "risk_recovery",
+    "risk_recovery_status",
+    "description",
+)
+
+
 class Document(models.Model):
     """Văn bản / tài liệu: the TT05 SIP EAD_doc fields (standards.md §2.3)."""
 

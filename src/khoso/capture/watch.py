@@ -24,7 +24,8 @@ SETTLE_SECONDS = 10
 READY_MARKER = "READY"
 
 
-def _settled(folder: Path, now: float) -> bool:
+def folder_settled(folder: Path, now: float) -> bool:
+    """Whether a delivery folder is complete: a READY marker, or nothing changed for SETTLE_SECONDS."""
     files = [p for p in folder.rglob("*") if p.is_file()]
     if not files:
         return False
@@ -60,7 +61,7 @@ def scan_once(root: Path | None = None, *, now: float | None = None) -> int:
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if nfc(folder.name) in operators:  # a scan operator's own folder: khoso.scanning delivers from it
             continue
-        if not _settled(folder, now):
+        if not folder_settled(folder, now):
             continue
         try:
             archive_file = file_for_delivery(nfc(folder.name))

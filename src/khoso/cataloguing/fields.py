@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 
-from khoso.archive.models import ArchiveFile, Document
+from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Document
 from khoso.archive.services import (
     DOCUMENT_VOCABULARIES,
     FILE_VOCABULARIES,
@@ -34,25 +34,7 @@ FILE = "ho_so"
 DOCUMENT = "tai_lieu"
 
 #: Fields of the file sheet: TT05 §2.2 minus the parts of the file code, which the selection fixed.
-FILE_FIELDS = (
-    "title",
-    "maintenance",
-    "mode",
-    "language",
-    "start_date",
-    "end_date",
-    "keyword",
-    "total_doc",
-    "number_of_paper",
-    "number_of_page",
-    "format",
-    "infor_sign",
-    "confidence_level",
-    "paper_file_code",
-    "risk_recovery",
-    "risk_recovery_status",
-    "description",
-)
+FILE_FIELDS = FILE_DESCRIPTION_FIELDS
 #: Fields of a document sheet: TT05 SIP EAD_doc (§2.3) minus docId and docCode, derived from the file code.
 DOCUMENT_FIELDS = (
     "type_name",

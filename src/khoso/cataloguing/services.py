@@ -31,10 +31,10 @@ from khoso.cataloguing.models import (
     Keying,
     Worksheet,
 )
-from khoso.core.errors import PermissionDeniedError, ValidationError, WorkflowError
+from khoso.core.errors import ValidationError, WorkflowError
 from khoso.core.text import nfc
 from khoso.workflow.models import Project, ProjectFile, WorkflowEvent
-from khoso.workflow.selectors import has_role
+from khoso.workflow.services import require_role
 from khoso.workflow.states import Role, State
 
 CATALOGUE_STATES = {State.BIEN_MUC, State.SUA_LOI_BIEN_MUC}
@@ -53,11 +53,6 @@ class WorksheetInvalid(ValidationError):
 
 def _refuse(reason: str, reason_en: str) -> WorkflowError:
     return WorkflowError(reason=reason, reason_en=reason_en)
-
-
-def _require_role(project: Project, user: Any, role: Role) -> None:
-    if not has_role(user, project, role):
-        raise PermissionDeniedError(f"Cần vai trò «{role.label}» trong đề án {project.code}.")
 
 
 def _locked(item: ProjectFile) -> ProjectFile:
@@ -89,7 +84,7 @@ def guideline_publish(
     *, project: Project, by: Any, title: str, text: str, effective_date: date, double_keying: bool = False
 ) -> Guideline:
     """Publish a new version of the project's cataloguing guideline; it replaces the current one."""
-    _require_role(project, by, Role.PLANNER)
+    require_role(project, by, Role.PLANNER)
     title, text = nfc(title).strip(), nfc(text).strip()
     if not title or not text:
         raise _refuse("hướng dẫn biên mục phải có tên và nội dung.", "a guideline needs a title and a text.")
@@ -128,7 +123,7 @@ def worksheet_save(
     open errors on the fields it changed as fixed.
     """
     item = _locked(item)
-    _require_role(item.project, by, Role.CATALOGUER)
+    require_role(item.project, by, Role.CATALOGUER)
     if item.state not in CATALOGUE_STATES:
         raise _refuse(
             f"phiếu tin chỉ được biên mục ở bước «Biên mục phiếu tin» hoặc «Sửa lỗi biên mục»; "
@@ -194,7 +189,7 @@ def worksheet_save(
 def worksheet_delete(*, worksheet: Worksheet, by: Any) -> None:
     """Remove a document sheet written by mistake, as long as no check has covered it."""
     item = _locked(worksheet.item)
-    _require_role(item.project, by, Role.CATALOGUER)
+    require_role(item.project, by, Role.CATALOGUER)
     if item.state not in CATALOGUE_STATES or worksheet.kind != DOCUMENT:
         raise _refuse("chỉ xóa phiếu tin tài liệu khi đang biên mục.", "only document sheets, while cataloguing.")
     if worksheet.author_id != by.pk and not by.is_superuser:
@@ -211,7 +206,7 @@ def worksheet_delete(*, worksheet: Worksheet, by: Any) -> None:
 
 
 def _second_person(item: ProjectFile, by: Any, stage: str) -> None:
-    _require_role(item.project, by, Role.CHECKER)
+    require_role(item.project, by, Role.CHECKER)
     if stage == CheckReport.Stage.CATALOGUE:
         writers = set(item.worksheets.values_list("author_id", flat=True))
         writers |= set(item.worksheets.values_list("edited_by_id", flat=True))
@@ -346,7 +341,7 @@ def error_fix(*, error: CheckError, by: Any, note: str) -> CheckError:
     error = CheckError.objects.select_related("report", "worksheet", "keying").get(pk=error.pk)
     item = _locked(error.report.item)
     catalogue = error.report.stage == CheckReport.Stage.CATALOGUE
-    _require_role(item.project, by, Role.CATALOGUER if catalogue else Role.DATA_ENTRY)
+    require_role(item.project, by, Role.CATALOGUER if catalogue else Role.DATA_ENTRY)
     step = State.SUA_LOI_BIEN_MUC if catalogue else State.SUA_LOI_NHAP
     if item.state != step:
         raise _refuse(f"lỗi chỉ được sửa ở bước «{step.label}».", f"errors are fixed in step {step.value}.")
@@ -373,7 +368,7 @@ def keying_save(*, worksheet: Worksheet, by: Any, values: dict[str, Any]) -> Key
     """Key one sheet. The operator gets pass 1, or pass 2 if someone else has pass 1 and the guideline
     asks for double keying; an operator keeps their own pass and never reads the other one."""
     item = _locked(worksheet.item)
-    _require_role(item.project, by, Role.DATA_ENTRY)
+    require_role(item.project, by, Role.DATA_ENTRY)
     if item.state not in ENTRY_STATES:
         raise _refuse(
             f"phiếu tin chỉ được nhập ở bước «Nhập phiếu tin» hoặc «Sửa lỗi nhập phiếu tin»; "

@@ -21,39 +21,15 @@ from khoso.cataloguing import selectors, services
 from khoso.cataloguing.fields import DOCUMENT, FILE, display, fields_of, initial_from_record, label
 from khoso.cataloguing.forms import CheckErrorForm, FixForm, GuidelineForm, ResolveForm, SheetForm
 from khoso.cataloguing.models import CheckError, CheckReport, Difference, Worksheet
-from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
+from khoso.core.errors import ArchiveError, PermissionDeniedError
 from khoso.web.actions import run_service
 from khoso.workflow import selectors as workflow_selectors
-from khoso.workflow.models import Project, ProjectFile
+from khoso.workflow.models import ProjectFile
+from khoso.workflow.shortcuts import item_for, project_for, require_roles
 from khoso.workflow.states import Role, State
 
 SUPERVISORS = (Role.PLANNER, Role.CHECKER, Role.APPROVER, Role.CONTRACTOR_MANAGER)
 INHERITED = ("maintenance", "mode", "language", "risk_recovery", "risk_recovery_status")
-
-
-def _item(request: HttpRequest, item_id: int, *roles: Role) -> ProjectFile:
-    """The file, if the user is in its project (404) and holds one of ``roles`` (403)."""
-    try:
-        item = workflow_selectors.item_get(user=request.user, item_id=item_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-    _need(request, item.project, roles)
-    return item
-
-
-def _project(request: HttpRequest, project_id: int, roles: tuple[Role, ...] = ()) -> Project:
-    try:
-        project = workflow_selectors.project_get(user=request.user, project_id=project_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-    _need(request, project, roles)
-    return project
-
-
-def _need(request: HttpRequest, project: Project, roles: tuple[Role, ...]) -> None:
-    if roles and not workflow_selectors.roles_of(request.user, project) & {str(r) for r in roles}:
-        names = " hoặc ".join(f"«{r.label}»" for r in roles)
-        raise PermissionDenied(f"Cần vai trò {names} trong đề án {project.code}.")
 
 
 def _save_sheet(request: HttpRequest, form: SheetForm, save: Callable[[dict[str, Any]], Any], success: str) -> bool:
@@ -103,7 +79,7 @@ def _rows(sheet: Worksheet, data: dict[str, Any], errors: list[CheckError]) -> l
 
 @require_GET
 def guideline_list(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     return render(
         request,
         "cataloguing/guideline_list.html",
@@ -117,7 +93,7 @@ def guideline_list(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def guideline_publish(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id, (Role.PLANNER,))
+    project = project_for(request, project_id, Role.PLANNER)
     current = selectors.current_guideline(project=project)
     initial = {"title": current.title, "text": current.text, "double_keying": current.double_keying} if current else {}
     form = GuidelineForm(request.POST or None, initial=initial)
@@ -152,12 +128,12 @@ def _sheet_context(request: HttpRequest, item: ProjectFile) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def worksheet_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     """The file sheet, and the list of its document sheets."""
-    item = _item(request, item_id, Role.CATALOGUER, Role.CHECKER)
+    item = item_for(request, item_id, Role.CATALOGUER, Role.CHECKER)
     sheet = selectors.file_sheet(item=item)
     values = sheet.data if sheet else initial_from_record(FILE, item.file)
     form = SheetForm(request.POST or None, kind=FILE, values=values)
     if request.method == "POST":
-        _need(request, item.project, (Role.CATALOGUER,))
+        require_roles(request, item.project, Role.CATALOGUER)
         saved = _save_sheet(
             request,
             form,
@@ -177,10 +153,10 @@ def worksheet_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def worksheet_document(request: HttpRequest, item_id: int, ordinal: int) -> HttpResponse:
-    item = _item(request, item_id, Role.CATALOGUER, Role.CHECKER)
+    item = item_for(request, item_id, Role.CATALOGUER, Role.CHECKER)
     sheet = item.worksheets.filter(kind=DOCUMENT, ordinal=ordinal).first()
     if request.method == "POST" and "xoa" in request.POST:
-        _need(request, item.project, (Role.CATALOGUER,))
+        require_roles(request, item.project, Role.CATALOGUER)
         if sheet is None:
             raise Http404("Không có phiếu tin tài liệu này.")
         run_service(
@@ -198,7 +174,7 @@ def worksheet_document(request: HttpRequest, item_id: int, ordinal: int) -> Http
                 values[name] = parent.data.get(name)
     form = SheetForm(request.POST or None, kind=DOCUMENT, values=values)
     if request.method == "POST":
-        _need(request, item.project, (Role.CATALOGUER,))
+        require_roles(request, item.project, Role.CATALOGUER)
         saved = _save_sheet(
             request,
             form,
@@ -219,7 +195,7 @@ def worksheet_document(request: HttpRequest, item_id: int, ordinal: int) -> Http
 
 @require_GET
 def catalogue_check(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id, Role.CHECKER)
+    item = item_for(request, item_id, Role.CHECKER)
     sheets = selectors.sheets_of(item=item)
     report = selectors.report_of(item=item, stage=CheckReport.Stage.CATALOGUE)
     errors = _labelled(report.errors.select_related("worker", "worksheet")) if report else []
@@ -245,7 +221,7 @@ def _check_page(item: ProjectFile) -> HttpResponse:
 
 @require_POST
 def check_start(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id, Role.CHECKER)
+    item = item_for(request, item_id, Role.CHECKER)
     run_service(
         request, lambda: services.check_start(item=item, by=request.user), "Đã lập biên bản kiểm tra của lượt này."
     )
@@ -254,7 +230,7 @@ def check_start(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def check_error_add(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id, Role.CHECKER)
+    item = item_for(request, item_id, Role.CHECKER)
     sheets = selectors.sheets_of(item=item)
     form = CheckErrorForm(request.POST, sheets=sheets, entry=item.state == State.KIEM_TRA_NHAP)
     if not form.is_valid():
@@ -280,12 +256,12 @@ def check_error_add(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def error_fix(request: HttpRequest, item_id: int, error_id: int) -> HttpResponse:
-    item = _item(request, item_id, Role.CATALOGUER, Role.DATA_ENTRY)
+    item = item_for(request, item_id, Role.CATALOGUER, Role.DATA_ENTRY)
     error = CheckError.objects.filter(pk=error_id, report__item=item).select_related("report").first()
     if error is None:
         raise Http404("Không có lỗi này trong hồ sơ.")
     catalogue = error.report.stage == CheckReport.Stage.CATALOGUE
-    _need(request, item.project, (Role.CATALOGUER if catalogue else Role.DATA_ENTRY,))
+    require_roles(request, item.project, Role.CATALOGUER if catalogue else Role.DATA_ENTRY)
     form = FixForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     run_service(request, lambda: services.error_fix(error=error, by=request.user, note=note), "Đã đánh dấu lỗi đã sửa.")
@@ -296,7 +272,7 @@ def error_fix(request: HttpRequest, item_id: int, error_id: int) -> HttpResponse
 
 @require_GET
 def error_report(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id, SUPERVISORS)
+    project = project_for(request, project_id, *SUPERVISORS)
     stats = [selectors.error_stats(project=project, stage=stage) for stage in CheckReport.Stage.values]
     return render(
         request,
@@ -310,7 +286,7 @@ def error_report(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def keying_list(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id, Role.DATA_ENTRY)
+    item = item_for(request, item_id, Role.DATA_ENTRY)
     return render(
         request,
         "cataloguing/keying_list.html",
@@ -325,7 +301,7 @@ def keying_list(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def keying_sheet(request: HttpRequest, item_id: int, worksheet_id: int) -> HttpResponse:
     """One operator keys one sheet; the page shows only their own values, never the other pass or the sheet."""
-    item = _item(request, item_id, Role.DATA_ENTRY)
+    item = item_for(request, item_id, Role.DATA_ENTRY)
     sheet = item.worksheets.filter(pk=worksheet_id).select_related("guideline").first()
     if sheet is None:
         raise Http404("Không có phiếu tin này trong hồ sơ.")
@@ -358,7 +334,7 @@ def keying_sheet(request: HttpRequest, item_id: int, worksheet_id: int) -> HttpR
 
 @require_GET
 def entry_check(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id, Role.CHECKER)
+    item = item_for(request, item_id, Role.CHECKER)
     report = selectors.report_of(item=item, stage=CheckReport.Stage.ENTRY)
     sheets = selectors.sheets_of(item=item)
     names = {s.pk: s for s in sheets}
@@ -400,7 +376,7 @@ def entry_check(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def difference_resolve(request: HttpRequest, item_id: int, difference_id: int) -> HttpResponse:
-    item = _item(request, item_id, Role.CHECKER)
+    item = item_for(request, item_id, Role.CHECKER)
     difference = Difference.objects.filter(pk=difference_id, report__item=item).first()
     if difference is None:
         raise Http404("Không có chênh lệch này trong hồ sơ.")

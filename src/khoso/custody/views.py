@@ -8,48 +8,30 @@ the approving archivist (403 otherwise). A refused movement shows the service's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khoso.archive.models import Box
-from khoso.core.errors import NotFoundError
 from khoso.custody import selectors, services
 from khoso.custody.forms import BoxChoiceForm, BoxMovementForm, MovementForm, ResolveForm
 from khoso.custody.machine import HANDOVERS, next_kinds
 from khoso.custody.models import Discrepancy
 from khoso.web.actions import run_service
 from khoso.workflow import selectors as workflow_selectors
-from khoso.workflow.models import Project, ProjectFile
+from khoso.workflow.models import ProjectFile
+from khoso.workflow.shortcuts import found, item_for, project_for
 from khoso.workflow.states import Role
-
-
-def _found(load: Callable[[], Any]) -> Any:
-    try:
-        return load()
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-
-
-
-
-def _project(request: HttpRequest, project_id: int) -> Project:
-    return _found(lambda: workflow_selectors.project_get(user=request.user, project_id=project_id))
-
-
-def _item(request: HttpRequest, item_id: int) -> ProjectFile:
-    return _found(lambda: workflow_selectors.item_get(user=request.user, item_id=item_id))
 
 
 @require_GET
 def custody_item(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id)
+    item = item_for(request, item_id)
     place = selectors.current_place(item)
     may_move = selectors.may_move(request.user, item)
     kinds = next_kinds(place)
@@ -71,7 +53,7 @@ def custody_item(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def custody_record(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id)
+    item = item_for(request, item_id)
     if not selectors.may_move(request.user, item):
         raise PermissionDenied("Cần vai trò lập kế hoạch (thủ kho) hoặc vai trò phụ trách bước hiện tại của hồ sơ.")
     form = MovementForm(request.POST)
@@ -99,7 +81,7 @@ def custody_record(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def custody_project(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     roles = workflow_selectors.roles_of(request.user, project)
     return render(
         request,
@@ -116,7 +98,7 @@ def custody_project(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def custody_box(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     if not workflow_selectors.has_role(request.user, project, Role.PLANNER):
         raise PermissionDenied(f"Chuyển cả hộp cần vai trò «{Role.PLANNER.label}» trong đề án {project.code}.")
     boxes = Box.objects.filter(files__in=ProjectFile.objects.filter(project=project).values("file_id")).distinct()
@@ -158,7 +140,7 @@ def custody_box(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def custody_discrepancies(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     status = request.GET.get("trang_thai", Discrepancy.Status.OPEN)
     rows = selectors.project_discrepancies(user=request.user, project_id=project.pk, status=status or None)
     return render(
@@ -177,7 +159,7 @@ def custody_discrepancies(request: HttpRequest, project_id: int) -> HttpResponse
 
 @require_POST
 def custody_resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
-    discrepancy = _found(lambda: selectors.discrepancy_get(user=request.user, discrepancy_id=discrepancy_id))
+    discrepancy = found(lambda: selectors.discrepancy_get(user=request.user, discrepancy_id=discrepancy_id))
     if not selectors.may_resolve(request.user, discrepancy.project):
         raise PermissionDenied("Giải quyết chênh lệch cần vai trò lập kế hoạch hoặc phê duyệt.")
     form = ResolveForm(request.POST)
@@ -199,7 +181,7 @@ def custody_resolve(request: HttpRequest, discrepancy_id: int) -> HttpResponse:
 
 @require_GET
 def custody_receipt(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _found(lambda: selectors.event_get(user=request.user, event_id=event_id))
+    event = found(lambda: selectors.event_get(user=request.user, event_id=event_id))
     events = list(selectors.batch_events(event.batch))
     sheets = selectors.batch_events(event.batch).aggregate(n=Sum("sheets_counted"))["n"] or 0
     return render(

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from khoso.archive.models import ArchiveFile
-from khoso.core.errors import ArchiveError, IntegrityError, PermissionDeniedError, ValidationError, WorkflowError
+from khoso.core.errors import ArchiveError, IntegrityError, ValidationError, WorkflowError
 from khoso.core.text import nfc
 from khoso.handover.models import CopyRun, CopyTarget, FileCondition
 from khoso.handover.selectors import ProductEntry, current_copies, product_entries, safe_name
@@ -29,7 +29,7 @@ from khoso.storage.services import object_store
 from khoso.workflow import services as workflow_services
 from khoso.workflow.models import Project, ProjectFile, WorkflowEvent
 from khoso.workflow.selection import damage_labels, score_with
-from khoso.workflow.selectors import has_role
+from khoso.workflow.services import require_role
 from khoso.workflow.states import Role, State
 
 CHUNK = 1024 * 1024
@@ -50,11 +50,6 @@ class CopyWriteError(ArchiveError):
     message_vi = "Không ghi được bản sao vào «{target}»: {reason}"
     message_en = "Could not write the copy to «{target}»: {reason}"
     http_status = 500
-
-
-def _require_role(project: Project, user: Any, role: Role) -> None:
-    if not has_role(user, project, role):
-        raise PermissionDeniedError(f"Cần vai trò «{role.label}» trong đề án {project.code}.")
 
 
 def _log(item: ProjectFile, actor: Any, action: str, *, counts: dict[str, Any], note: str = "") -> None:
@@ -86,7 +81,7 @@ def condition_note(
     note: str = "",
 ) -> FileCondition:
     """Record what the survey found about a file of the project's fonds; rescore it if selected."""
-    _require_role(project, by, Role.PLANNER)
+    require_role(project, by, Role.PLANNER)
     if not project.fonds.filter(pk=archive_file.fonds_id).exists():
         raise WorkflowError(
             reason=f"hồ sơ {archive_file.file_code} không thuộc phông của đề án.",
@@ -134,7 +129,7 @@ def files_select_scored(*, project: Project, files: Iterable[ArchiveFile], by: A
 @transaction.atomic
 def priorities_refresh(*, project: Project, by: Any) -> int:
     """Recompute the score of every file of the project from the survey notes as they stand."""
-    _require_role(project, by, Role.PLANNER)
+    require_role(project, by, Role.PLANNER)
     return _rescore(ProjectFile.objects.filter(project=project).select_related("file"))
 
 
@@ -161,7 +156,7 @@ def copy_target_create(*, project: Project, by: Any, name: str, kind: str, path:
     share its medium label with another target of the project nor lie inside another's folder, or the
     two copies would not be independent.
     """
-    _require_role(project, by, Role.CONTRACTOR_MANAGER)
+    require_role(project, by, Role.CONTRACTOR_MANAGER)
     name, medium_id, raw = nfc(name).strip(), nfc(medium_id).strip(), nfc(path).strip()
     if kind not in CopyTarget.Kind.values:
         raise ValidationError(reason=f"loại nơi lưu «{kind}» không hợp lệ.")
@@ -290,7 +285,7 @@ def copy_product(*, target: CopyTarget, items: Iterable[ProjectFile], by: Any) -
     half-way, and the error is raised after it is recorded.
     """
     project = target.project
-    _require_role(project, by, Role.CONTRACTOR_MANAGER)
+    require_role(project, by, Role.CONTRACTOR_MANAGER)
     ids = [item.pk for item in items]
     chosen = list(
         ProjectFile.objects.filter(project=project, pk__in=ids)
@@ -364,7 +359,7 @@ def copy_product(*, target: CopyTarget, items: Iterable[ProjectFile], by: Any) -
 def copy_verify(*, run: CopyRun, by: Any) -> CopyRun:
     """Read a copy back again (an audit of the medium); a difference marks the run failed."""
     target = run.target
-    _require_role(target.project, by, Role.CONTRACTOR_MANAGER)
+    require_role(target.project, by, Role.CONTRACTOR_MANAGER)
     if not run.manifest:
         raise WorkflowError(reason="lần sao chép này chưa có bảng kê để kiểm tra.", reason_en="no manifest.")
     try:

@@ -13,39 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
+from khoso.core.errors import ArchiveError, PermissionDeniedError
 from khoso.handover import documents, selectors, services
 from khoso.handover.forms import ConditionForm, CopyTargetForm
 from khoso.handover.models import CopyTarget, FileCondition
 from khoso.web.actions import run_service
 from khoso.workflow import selectors as workflow_selectors
 from khoso.workflow.models import Project, ProjectFile
+from khoso.workflow.shortcuts import item_for, project_for
 from khoso.workflow.states import Role, State
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _project(request: HttpRequest, project_id: int, role: Role | None = None) -> Project:
-    """The project if the user is a member (404 otherwise) holding ``role`` when given (403 otherwise)."""
-    try:
-        project = workflow_selectors.project_get(user=request.user, project_id=project_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-    if role is not None and not workflow_selectors.has_role(request.user, project, role):
-        raise PermissionDenied(f"Cần vai trò «{role.label}» trong đề án {project.code}.")
-    return project
-
-
-def _item(request: HttpRequest, item_id: int, role: Role | None = None) -> ProjectFile:
-    try:
-        item = workflow_selectors.item_get(user=request.user, item_id=item_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-    if role is not None and not workflow_selectors.has_role(request.user, item.project, role):
-        raise PermissionDenied(f"Cần vai trò «{role.label}» trong đề án {item.project.code}.")
-    return item
-
-
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -63,7 +41,7 @@ def _slug(text: str) -> str:
 
 @require_GET
 def selection_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     is_planner = workflow_selectors.has_role(request.user, project, Role.PLANNER)
     may_select = is_planner and project.status == Project.Status.DRAFT
     return render(
@@ -81,7 +59,7 @@ def selection_page(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def selection_add(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id, Role.PLANNER)
+    project = project_for(request, project_id, Role.PLANNER)
     ids = [int(value) for value in request.POST.getlist("file") if value.isdigit()]
     files = [selectors.file_in_project_fonds(project=project, file_id=file_id) for file_id in ids]
     chosen = [f for f in files if f is not None]
@@ -98,7 +76,7 @@ def selection_add(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def selection_rescore(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id, Role.PLANNER)
+    project = project_for(request, project_id, Role.PLANNER)
     run_service(
         request,
         lambda: services.priorities_refresh(project=project, by=request.user),
@@ -109,20 +87,20 @@ def selection_rescore(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def selection_xlsx(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     data = documents.selection_xlsx(project=project)
     return _download(data, XLSX, f"danh-muc-ho-so-{_slug(project.code)}.xlsx")
 
 
 @require_GET
 def selection_pdf(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     data = documents.selection_pdf(project=project)
     return _download(data, "application/pdf", f"danh-muc-ho-so-{_slug(project.code)}.pdf")
 
 
 def condition_edit(request: HttpRequest, project_id: int, file_id: int) -> HttpResponse:
-    project = _project(request, project_id, Role.PLANNER)
+    project = project_for(request, project_id, Role.PLANNER)
     archive_file = selectors.file_in_project_fonds(project=project, file_id=file_id)
     if archive_file is None:
         raise Http404("Hồ sơ không thuộc phông của đề án.")
@@ -158,7 +136,7 @@ def condition_edit(request: HttpRequest, project_id: int, file_id: int) -> HttpR
 
 @require_GET
 def copies_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     return render(
         request,
         "handover/copies.html",
@@ -176,7 +154,7 @@ def copies_page(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def copy_target_add(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id, Role.CONTRACTOR_MANAGER)
+    project = project_for(request, project_id, Role.CONTRACTOR_MANAGER)
     form = CopyTargetForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Thông tin nơi lưu chưa đầy đủ.")
@@ -196,7 +174,7 @@ def _target(project: Project, request: HttpRequest) -> CopyTarget | None:
 
 @require_POST
 def copy_project(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id, Role.CONTRACTOR_MANAGER)
+    project = project_for(request, project_id, Role.CONTRACTOR_MANAGER)
     target = _target(project, request)
     if target is None:
         messages.error(request, "Chưa chọn nơi lưu bản sao.")
@@ -212,7 +190,7 @@ def copy_project(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def copy_run_verify(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
-    project = _project(request, project_id, Role.CONTRACTOR_MANAGER)
+    project = project_for(request, project_id, Role.CONTRACTOR_MANAGER)
     run = selectors.run_get(project=project, run_id=run_id)
     if run is None:
         raise Http404("Không tìm thấy lần sao chép.")
@@ -222,7 +200,7 @@ def copy_run_verify(request: HttpRequest, project_id: int, run_id: int) -> HttpR
 
 @require_GET
 def copy_run_manifest(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     run = selectors.run_get(project=project, run_id=run_id)
     if run is None:
         raise Http404("Không tìm thấy lần sao chép.")
@@ -231,13 +209,13 @@ def copy_run_manifest(request: HttpRequest, project_id: int, run_id: int) -> Htt
 
 @require_GET
 def copy_item_page(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id)
+    item = item_for(request, item_id)
     return _item_page(request, item, "copy")
 
 
 @require_POST
 def copy_item(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id, Role.CONTRACTOR_MANAGER)
+    item = item_for(request, item_id, Role.CONTRACTOR_MANAGER)
     target = _target(item.project, request)
     if target is None:
         messages.error(request, "Chưa chọn nơi lưu bản sao.")
@@ -252,7 +230,7 @@ def copy_item(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def acceptance_item_page(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item(request, item_id)
+    item = item_for(request, item_id)
     return _item_page(request, item, "acceptance")
 
 
@@ -279,7 +257,7 @@ def _item_page(request: HttpRequest, item: ProjectFile, mode: str) -> HttpRespon
 
 @require_GET
 def minutes_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     items = ProjectFile.objects.filter(project=project).select_related("file").order_by("file__file_code")
     return render(
         request,
@@ -294,7 +272,7 @@ def minutes_page(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _minutes(request: HttpRequest, project_id: int, kind: str, filename: str) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     ids = [int(value) for value in request.GET.getlist("ho_so") if value.isdigit()]
     try:
         data = documents.minutes_pdf(project=project, kind=kind, item_ids=ids or None)
@@ -316,5 +294,5 @@ def minutes_handover_pdf(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def dossier_zip(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     return _download(documents.dossier_zip(project=project), "application/zip", f"ho-so-csdl-{_slug(project.code)}.zip")

@@ -34,14 +34,8 @@ from khoso.inspection.models import (
     SamplingPlan,
 )
 from khoso.workflow.models import Contractor, Project, ProjectFile, WorkflowEvent
-from khoso.workflow.selectors import has_role
-from khoso.workflow.services import transition
+from khoso.workflow.services import require_role, transition
 from khoso.workflow.states import Role, State
-
-
-def _require_role(project: Project, user: Any, role: Role) -> None:
-    if not has_role(user, project, role):
-        raise PermissionDeniedError(f"Cần vai trò «{role.label}» trong đề án {project.code}.")
 
 
 def _log(project: Project, actor: Any, action: str, *, counts: dict[str, Any] | None = None, note: str = "") -> None:
@@ -79,7 +73,7 @@ def plan_save(
     contractor: Contractor | None = None,
 ) -> SamplingPlan:
     """Create or replace the project's sampling plan for ``contractor`` (``None``: every contractor)."""
-    _require_role(project, by, Role.PLANNER)
+    require_role(project, by, Role.PLANNER)
     rates = [_percent(rate, f"Tỷ lệ lấy mẫu lượt {n}") for n, rate in enumerate(passes, start=1)]
     if not rates:
         raise WorkflowError(
@@ -138,7 +132,7 @@ def _check_four_eyes(project: Project, inspector: Any) -> None:
 @transaction.atomic
 def inspection_start(*, project: Project, inspector: Any, pass_number: int) -> Inspection:
     """Open an inspection over the files waiting in KIEM_TRA_SAN_PHAM and draw its sample."""
-    _require_role(project, inspector, Role.QC_INSPECTOR)
+    require_role(project, inspector, Role.QC_INSPECTOR)
     _check_four_eyes(project, inspector)
     if pass_number < 1:
         raise WorkflowError(reason="lượt kiểm tra phải từ 1 trở lên.", reason_en="the pass number starts at 1.")
@@ -332,7 +326,7 @@ def correction_mark_fixed(*, task: CorrectionTask, by: Any, note: str = "") -> C
     """The contractor manager reports a correction done; with the file's last one it returns to inspection."""
     task = CorrectionTask.objects.select_for_update().select_related("item__project", "item__file").get(pk=task.pk)
     item = task.item
-    _require_role(item.project, by, Role.CONTRACTOR_MANAGER)
+    require_role(item.project, by, Role.CONTRACTOR_MANAGER)
     if task.status != CorrectionTask.Status.OPEN:
         raise WorkflowError(
             reason=f"yêu cầu sửa lỗi của hồ sơ {item.file.file_code} không còn ở trạng thái cần sửa.",

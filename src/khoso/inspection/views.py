@@ -7,7 +7,6 @@ planner sets the sampling plan, the QC inspector inspects, the contractor manage
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,25 +16,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from khoso.core.errors import ArchiveError, NotFoundError, PermissionDeniedError
+from khoso.core.errors import ArchiveError, PermissionDeniedError
 from khoso.inspection import selectors, services
 from khoso.inspection.forms import CloseForm, FindingForm, FixForm, PlanForm, StartForm
 from khoso.inspection.models import CorrectionTask, Inspection, InspectionFinding, InspectionItem
 from khoso.web.actions import run_service
 from khoso.workflow import selectors as workflow_selectors
-from khoso.workflow.models import Project, ProjectFile
+from khoso.workflow.models import Project
+from khoso.workflow.shortcuts import found, item_for, project_for
 from khoso.workflow.states import Role
-
-
-def _found(load: Callable[[], Any]) -> Any:
-    try:
-        return load()
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-
-
-def _project(request: HttpRequest, project_id: int) -> Project:
-    return _found(lambda: workflow_selectors.project_get(user=request.user, project_id=project_id))
 
 
 def _require(request: HttpRequest, project: Project, role: Role) -> None:
@@ -44,9 +33,7 @@ def _require(request: HttpRequest, project: Project, role: Role) -> None:
 
 
 def _inspection(request: HttpRequest, inspection_id: int) -> Inspection:
-    return _found(lambda: selectors.inspection_get(user=request.user, inspection_id=inspection_id))
-
-
+    return found(lambda: selectors.inspection_get(user=request.user, inspection_id=inspection_id))
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -61,7 +48,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 @require_GET
 def inspection_list(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     roles = workflow_selectors.roles_of(request.user, project)
     return render(
         request,
@@ -81,7 +68,7 @@ def inspection_list(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def inspection_plan(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     _require(request, project, Role.PLANNER)
     form = PlanForm(request.POST or None, plan=selectors.plan_for(project=project))
     if request.method == "POST" and form.is_valid():
@@ -111,7 +98,7 @@ def inspection_plan(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def inspection_start(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     _require(request, project, Role.QC_INSPECTOR)
     form = StartForm(request.POST)
     if not form.is_valid():
@@ -134,7 +121,7 @@ def inspection_start(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def inspection_stats(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     return render(
         request,
         "inspection/stats.html",
@@ -251,7 +238,7 @@ def inspection_report(request: HttpRequest, inspection_id: int) -> HttpResponse:
 
 @require_GET
 def correction_list(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = project_for(request, project_id)
     status = request.GET.get("trang-thai")
     status = status if status in CorrectionTask.Status.values else None
     return render(
@@ -270,7 +257,7 @@ def correction_list(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def correction_fixed(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = _found(lambda: selectors.correction_get(user=request.user, task_id=task_id))
+    task = found(lambda: selectors.correction_get(user=request.user, task_id=task_id))
     _require(request, task.item.project, Role.CONTRACTOR_MANAGER)
     form = FixForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -287,7 +274,7 @@ def correction_fixed(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_GET
 def inspection_item(request: HttpRequest, item_id: int) -> HttpResponse:
     """The step page of KIEM_TRA_SAN_PHAM and SUA_LOI: the file's inspections, findings and corrections."""
-    item: ProjectFile = _found(lambda: workflow_selectors.item_get(user=request.user, item_id=item_id))
+    item = item_for(request, item_id)
     roles = workflow_selectors.roles_of(request.user, item.project)
     return render(
         request,

@@ -27,8 +27,8 @@ from khoso.archive.models import ArchiveFile, Document, Page
 from khoso.capture import services as capture
 from khoso.capture.models import Delivery
 from khoso.capture.preflight import iter_page_images, preflight
-from khoso.capture.watch import READY_MARKER, SETTLE_SECONDS
-from khoso.core.errors import ArchiveError, PermissionDeniedError, WorkflowError
+from khoso.capture.watch import READY_MARKER, folder_settled
+from khoso.core.errors import ArchiveError, WorkflowError
 from khoso.core.text import nfc
 from khoso.scanning import selectors
 from khoso.scanning.coversheet import decode_cover_sheet
@@ -45,6 +45,7 @@ from khoso.search.services import index_changed
 from khoso.storage.services import object_put_bytes, object_put_file
 from khoso.workflow.models import Project, ProjectFile
 from khoso.workflow.selectors import has_role, last_entry_actor_id
+from khoso.workflow.services import require_role
 from khoso.workflow.states import Role, State
 
 logger = logging.getLogger(__name__)
@@ -57,11 +58,6 @@ IGNORED_NAMES = {READY_MARKER, ERROR_NOTE, "Thumbs.db", "desktop.ini"}
 
 
 # -- checks shared by the services -----------------------------------------------------------------
-
-
-def _require_role(item: ProjectFile, actor: Any, role: Role) -> None:
-    if not has_role(actor, item.project, role):
-        raise PermissionDeniedError(f"Cần vai trò «{role.label}» trong đề án {item.project.code}.")
 
 
 def _require_state(item: ProjectFile, *states: State) -> None:
@@ -204,7 +200,7 @@ def scan_deliver(
 ) -> ScanDelivery:
     """Hand the pages to capture (preflight, store, queue the pipeline) and record the delivery."""
     item = _locked(item)
-    _require_role(item, operator, Role.SCANNER)
+    require_role(item.project, operator, Role.SCANNER)
     _require_state(item, State.SO_HOA)
     _require_free(item, operator)
     delivery = capture.deliver(archive_file=item.file, arrivals=arrivals, source=source, user=operator)
@@ -251,15 +247,6 @@ def delivery_upload(*, item: ProjectFile, operator: Any, arrivals: Sequence[capt
 class FolderScanReport:
     delivered: list[ScanDelivery] = field(default_factory=list)
     rejected: list[WatchRejection] = field(default_factory=list)
-
-
-def _settled(folder: Path, now: float) -> bool:
-    files = [p for p in folder.rglob("*") if p.is_file()]
-    if not files:
-        return False
-    if (folder / READY_MARKER).exists():
-        return True
-    return now - max(p.stat().st_mtime for p in files) >= SETTLE_SECONDS
 
 
 def _move(folder: Path, area: Path) -> Path:
@@ -309,7 +296,7 @@ def operator_folders_scan(*, root: Path | None = None, now: float | None = None)
         if operator is None:
             continue
         for folder in sorted(p for p in user_dir.iterdir() if p.is_dir()):
-            if folder.name.startswith(".") or folder.name in (DONE_DIR, ERROR_DIR) or not _settled(folder, now):
+            if folder.name.startswith(".") or folder.name in (DONE_DIR, ERROR_DIR) or not folder_settled(folder, now):
                 continue
             try:
                 report.delivered.append(_deliver_folder(folder, operator))
@@ -340,7 +327,7 @@ def count_reconcile(
 ) -> CountReconciliation:
     """Record the operator's count; a note explains a difference for exactly these figures."""
     item = _locked(item)
-    _require_role(item, actor, Role.SCANNER)
+    require_role(item.project, actor, Role.SCANNER)
     _require_state(item, State.SO_HOA)
     _require_free(item, actor)
     archive_file = ArchiveFile.objects.get(pk=item.file_id)
@@ -406,7 +393,7 @@ def page_review(
 ) -> PageReview:
     """Accept a page, or reject it with a reason from the vocabulary (``khác`` needs a note)."""
     item = _locked(item)
-    _require_role(item, inspector, Role.QC_INSPECTOR)
+    require_role(item.project, inspector, Role.QC_INSPECTOR)
     _require_state(item, State.KIEM_TRA_CHAT_LUONG)
     _require_free(item, inspector)
     _require_second_person(item, inspector)
@@ -427,7 +414,7 @@ def page_review(
 def pages_accept_passing(*, item: ProjectFile, inspector: Any) -> int:
     """Accept at once every page that passed the automatic QC and has no decision on its current scan."""
     item = _locked(item)
-    _require_role(item, inspector, Role.QC_INSPECTOR)
+    require_role(item.project, inspector, Role.QC_INSPECTOR)
     _require_state(item, State.KIEM_TRA_CHAT_LUONG)
     _require_free(item, inspector)
     _require_second_person(item, inspector)
@@ -481,7 +468,7 @@ def page_rescan(
 
 def _replace(item, number, operator, path, name, checked, page_image, reason) -> ScanHistory:  # type: ignore[no-untyped-def]
     item = _locked(item)
-    _require_role(item, operator, Role.SCANNER)
+    require_role(item.project, operator, Role.SCANNER)
     _require_state(item, State.SO_HOA_LAI, State.SO_HOA, State.SUA_LOI)
     _require_free(item, operator)
     page = Page.objects.select_for_update().get(pk=_page(item, number).pk)
@@ -558,7 +545,7 @@ def _enqueue_page(page_id: int) -> None:
 
 
 def _linking_checks(item: ProjectFile, actor: Any) -> None:
-    _require_role(item, actor, Role.DATA_ENTRY)
+    require_role(item.project, actor, Role.DATA_ENTRY)
     _require_state(item, State.LIEN_KET)
     _require_free(item, actor)
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from khoso.archive.models import Page
 from khoso.capture.services import Arrival
-from khoso.core.errors import NotFoundError
 from khoso.core.text import nfc
 from khoso.scanning import coversheet, selectors, services
 from khoso.scanning.forms import LinkForm, ReconcileForm, ReviewForm
@@ -30,23 +28,12 @@ from khoso.scanning.models import RejectReason, ScanHistory
 from khoso.storage.services import object_store
 from khoso.web.actions import run_service
 from khoso.workflow.models import ProjectFile
-from khoso.workflow.selectors import item_get, roles_of
+from khoso.workflow.selectors import roles_of
+from khoso.workflow.shortcuts import item_for
 from khoso.workflow.states import Role, State
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
 PAGE_VIEWERS = (Role.SCANNER, Role.QC_INSPECTOR, Role.DATA_ENTRY, Role.CHECKER)
-
-
-def _item_for(request: HttpRequest, item_id: int, *roles: Role) -> ProjectFile:
-    """The file, if the user is in its project (404 otherwise) and holds one of ``roles`` (403 otherwise)."""
-    try:
-        item = item_get(user=request.user, item_id=item_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-    if not roles_of(request.user, item.project) & {str(role) for role in roles}:
-        names = ", ".join(f"«{role.label}»" for role in roles)
-        raise PermissionDenied(f"Cần vai trò {names} trong đề án {item.project.code}.")
-    return item
 
 
 def _save_uploads(uploads: list[Any], workdir: Path) -> list[Arrival]:
@@ -75,7 +62,7 @@ def _context(item: ProjectFile, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 def scan_delivery(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.SCANNER)
+    item = item_for(request, item_id, Role.SCANNER)
     status = selectors.count_status(item)
     initial = {"sheets_counted": status.sheets_counted, "note": status.latest.note if status.latest else ""}
     return render(
@@ -96,7 +83,7 @@ def scan_delivery(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def scan_upload(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.SCANNER)
+    item = item_for(request, item_id, Role.SCANNER)
     uploads = request.FILES.getlist("files")
     if not uploads:
         messages.error(request, "Hãy chọn ít nhất một tệp ảnh (JPEG, PNG, TIFF) hoặc PDF để nộp.")
@@ -113,7 +100,7 @@ def scan_upload(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def scan_reconcile(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.SCANNER)
+    item = item_for(request, item_id, Role.SCANNER)
     form = ReconcileForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Số tờ đếm được phải là số nguyên không âm.")
@@ -137,7 +124,7 @@ def _cover_fields(item: ProjectFile) -> dict[str, str]:
 
 @require_GET
 def scan_cover_png(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.SCANNER)
+    item = item_for(request, item_id, Role.SCANNER)
     response = HttpResponse(coversheet.cover_sheet_png(**_cover_fields(item)), content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="phieu-bia-{item.file.file_code}.png"'
     return response
@@ -145,7 +132,7 @@ def scan_cover_png(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def scan_cover_pdf(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.SCANNER)
+    item = item_for(request, item_id, Role.SCANNER)
     response = HttpResponse(coversheet.cover_sheet_pdf(**_cover_fields(item)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="phieu-bia-{item.file.file_code}.pdf"'
     return response
@@ -156,7 +143,7 @@ def scan_cover_pdf(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def scan_qc(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.QC_INSPECTOR)
+    item = item_for(request, item_id, Role.QC_INSPECTOR)
     rows = selectors.page_rows(item)
     return render(
         request,
@@ -175,7 +162,7 @@ def scan_qc(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def scan_review(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.QC_INSPECTOR)
+    item = item_for(request, item_id, Role.QC_INSPECTOR)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Kết luận hoặc lý do không hợp lệ.")
@@ -198,7 +185,7 @@ def scan_review(request: HttpRequest, item_id: int, number: int) -> HttpResponse
 
 @require_POST
 def scan_accept_passing(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.QC_INSPECTOR)
+    item = item_for(request, item_id, Role.QC_INSPECTOR)
     run_service(
         request,
         lambda: services.pages_accept_passing(item=item, inspector=request.user),
@@ -212,7 +199,7 @@ def scan_accept_passing(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def scan_rescan(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.SCANNER)
+    item = item_for(request, item_id, Role.SCANNER)
     rows = selectors.page_rows(item)
     return render(
         request,
@@ -230,7 +217,7 @@ def scan_rescan(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def scan_rescan_upload(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.SCANNER)
+    item = item_for(request, item_id, Role.SCANNER)
     upload = request.FILES.get("file")
     back = "scan_rescan" if item.state in (State.SO_HOA_LAI, State.SUA_LOI) else "scan_delivery"
     reason = nfc(request.POST.get("reason", ""))
@@ -270,13 +257,13 @@ def _link_page(request: HttpRequest, item: ProjectFile, form: LinkForm, status: 
 
 @require_GET
 def scan_link(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.DATA_ENTRY, Role.CHECKER)
+    item = item_for(request, item_id, Role.DATA_ENTRY, Role.CHECKER)
     return _link_page(request, item, LinkForm(file_id=item.file_id))
 
 
 @require_POST
 def scan_link_save(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.DATA_ENTRY)
+    item = item_for(request, item_id, Role.DATA_ENTRY)
     form = LinkForm(request.POST, file_id=item.file_id)
     if not form.is_valid():
         return _link_page(request, item, form, status=400)
@@ -300,7 +287,7 @@ def scan_link_save(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def scan_link_auto(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_for(request, item_id, Role.DATA_ENTRY)
+    item = item_for(request, item_id, Role.DATA_ENTRY)
     run_service(
         request,
         lambda: services.links_from_metadata(item=item, actor=request.user),
@@ -314,7 +301,7 @@ def scan_link_auto(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def scan_thumbnail(request: HttpRequest, item_id: int, number: int) -> FileResponse:
-    item = _item_for(request, item_id, *PAGE_VIEWERS)
+    item = item_for(request, item_id, *PAGE_VIEWERS)
     page = Page.objects.filter(file_id=item.file_id, number=number).first()
     if page is None:
         raise Http404("Không tìm thấy trang này.")

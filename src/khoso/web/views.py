@@ -31,7 +31,7 @@ from khoso.access.models import FondsGrant
 from khoso.access.selectors import can_edit_fonds
 from khoso.archive import selectors as archive_selectors
 from khoso.archive import services as archive_services
-from khoso.archive.models import ArchiveFile, Fonds, Page
+from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Fonds, Page
 from khoso.capture.models import Delivery
 from khoso.core.errors import ArchiveError, NotFoundError
 from khoso.core.text import fold, nfc
@@ -242,29 +242,7 @@ _CODED = {
     "confidence_level": "confidenceLevel",
     "risk_recovery_status": "riskRecoveryStatus",
 }
-_SHOWN = (
-    "file_code",
-    "organ_id",
-    "file_catalog",
-    "file_notation",
-    "title",
-    "maintenance",
-    "mode",
-    "language",
-    "start_date",
-    "end_date",
-    "keyword",
-    "total_doc",
-    "number_of_paper",
-    "number_of_page",
-    "format",
-    "infor_sign",
-    "confidence_level",
-    "paper_file_code",
-    "risk_recovery",
-    "risk_recovery_status",
-    "description",
-)
+_SHOWN = ("file_code", "organ_id", "file_catalog", "file_notation", *FILE_DESCRIPTION_FIELDS)
 
 
 def _file_metadata(archive_file: ArchiveFile) -> list[tuple[str, Any]]:

@@ -29,7 +29,7 @@ from khoso.workflow.selectors import has_role, last_entry_actor_id
 from khoso.workflow.states import BY_PAIR, GUARDS, OWNER, Role, State, Transition
 
 
-def _require_role(project: Project, user: Any, role: Role) -> None:
+def require_role(project: Project, user: Any, role: Role) -> None:
     if not has_role(user, project, role):
         raise PermissionDeniedError(f"Cần vai trò «{role.label}» trong đề án {project.code}.")
 
@@ -115,7 +115,7 @@ def project_create(
 
 def member_add(*, project: Project, user: Any, role: Role | str, by: Any, contractor: Contractor | None = None) -> None:
     """Give ``user`` a role in ``project``; only its planners (or an administrator) may."""
-    _require_role(project, by, Role.PLANNER)
+    require_role(project, by, Role.PLANNER)
     ProjectMember.objects.get_or_create(
         project=project, user=user, role=Role(role), defaults={"contractor": contractor}
     )
@@ -129,7 +129,7 @@ def files_select(*, project: Project, files: Iterable[ArchiveFile], by: Any) -> 
     A file must belong to one of the project's fonds and fall inside its years, and may be in
     only one unfinished project at a time.
     """
-    _require_role(project, by, Role.PLANNER)
+    require_role(project, by, Role.PLANNER)
     if project.status != Project.Status.DRAFT:
         raise WorkflowError(
             reason="chỉ thêm hồ sơ khi đề án còn là dự thảo.", reason_en="files are added only to a draft project."
@@ -169,7 +169,7 @@ def files_select(*, project: Project, files: Iterable[ArchiveFile], by: Any) -> 
 
 
 def files_unselect(*, project: Project, items: QuerySet[ProjectFile] | Iterable[ProjectFile], by: Any) -> int:
-    _require_role(project, by, Role.PLANNER)
+    require_role(project, by, Role.PLANNER)
     if project.status != Project.Status.DRAFT:
         raise WorkflowError(reason="đề án đã gửi duyệt, không bớt hồ sơ.", reason_en="the project is submitted.")
     ids = [item.pk for item in items]
@@ -180,7 +180,7 @@ def files_unselect(*, project: Project, items: QuerySet[ProjectFile] | Iterable[
 
 @transaction.atomic
 def project_submit(*, project: Project, by: Any) -> Project:
-    _require_role(project, by, Role.PLANNER)
+    require_role(project, by, Role.PLANNER)
     if project.status != Project.Status.DRAFT:
         raise WorkflowError(reason="đề án không ở trạng thái dự thảo.", reason_en="the project is not a draft.")
     if not project.items.exists():
@@ -199,7 +199,7 @@ def project_approve(*, project: Project, by: Any, decision: str = "") -> Project
 
     The approver must hold the approving-archivist role and not be the planner who submitted.
     """
-    _require_role(project, by, Role.APPROVER)
+    require_role(project, by, Role.APPROVER)
     if project.status != Project.Status.SUBMITTED:
         raise WorkflowError(reason="đề án chưa được gửi phê duyệt.", reason_en="the project was not submitted.")
     if project.submitted_by_id == by.pk:
@@ -229,7 +229,7 @@ def project_approve(*, project: Project, by: Any, decision: str = "") -> Project
 
 @transaction.atomic
 def project_reject(*, project: Project, by: Any, reason: str) -> Project:
-    _require_role(project, by, Role.APPROVER)
+    require_role(project, by, Role.APPROVER)
     if project.status != Project.Status.SUBMITTED:
         raise WorkflowError(reason="đề án chưa được gửi phê duyệt.", reason_en="the project was not submitted.")
     if not reason.strip():
@@ -244,7 +244,7 @@ def project_reject(*, project: Project, by: Any, reason: str) -> Project:
 @transaction.atomic
 def project_close(*, project: Project, by: Any) -> Project:
     """Close an approved project once every file has been accepted and handed over."""
-    _require_role(project, by, Role.APPROVER)
+    require_role(project, by, Role.APPROVER)
     if project.status != Project.Status.APPROVED:
         raise WorkflowError(reason="chỉ kết thúc đề án đã phê duyệt.", reason_en="only an approved project closes.")
     waiting = project.items.exclude(state=State.BAN_GIAO).count()
@@ -294,7 +294,7 @@ def transition(
         raise _illegal(item, target)
     owner = OWNER[State(item.state)]
     if owner is not None:
-        _require_role(item.project, actor, owner)
+        require_role(item.project, actor, owner)
     if item.assignee_id is not None and item.assignee_id != actor.pk and not actor.is_superuser:
         raise WorkflowError(
             reason=f"hồ sơ {item.file.file_code} đang được giao cho người khác.",
@@ -338,7 +338,7 @@ def task_claim(*, item: ProjectFile, user: Any) -> ProjectFile:
     owner = OWNER[State(item.state)]
     if owner is None:
         raise WorkflowError(reason="hồ sơ đã hoàn thành.", reason_en="the file is finished.")
-    _require_role(item.project, user, owner)
+    require_role(item.project, user, owner)
     if item.assignee_id not in (None, user.pk):
         raise WorkflowError(
             reason=f"hồ sơ {item.file.file_code} đã có người nhận.", reason_en="someone else has taken it."

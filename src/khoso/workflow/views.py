@@ -10,43 +10,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.archive import selectors as archive_selectors
-from khoso.core.errors import ArchiveError, NotFoundError
+from khoso.core.errors import ArchiveError
 from khoso.core.text import nfc
 from khoso.web.actions import run_service
 from khoso.workflow import selectors, services
 from khoso.workflow.forms import MemberForm, ProjectForm, ReasonForm, SelectFilesForm, TransitionForm
-from khoso.workflow.models import Project, ProjectFile, WorkflowEvent
+from khoso.workflow.models import ProjectFile, WorkflowEvent
+from khoso.workflow.shortcuts import item_for, project_for
 from khoso.workflow.states import STEP_PAGES, Role, State
 
 QUEUE_PAGE_SIZE = 50
-
-
-def _project_or_404(request: HttpRequest, project_id: int) -> Project:
-    try:
-        return selectors.project_get(user=request.user, project_id=project_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-
-
-def _item_or_404(request: HttpRequest, item_id: int) -> ProjectFile:
-    try:
-        return selectors.item_get(user=request.user, item_id=item_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-
-
-def _project_for_role(request: HttpRequest, project_id: int, role: Role) -> Project:
-    """The project, if the user is a member (404 otherwise) holding ``role`` (403 otherwise)."""
-    project = _project_or_404(request, project_id)
-    if not selectors.has_role(request.user, project, role):
-        raise PermissionDenied(f"Cần vai trò «{role.label}» trong đề án {project.code}.")
-    return project
 
 
 def _may_create_project(user: object) -> bool:
@@ -85,7 +64,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project_or_404(request, project_id)
+    project = project_for(request, project_id)
     roles = selectors.roles_of(request.user, project)
     items = ProjectFile.objects.filter(project=project).select_related("file", "assignee")
     state = request.GET.get("buoc")
@@ -116,7 +95,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def project_select(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project_for_role(request, project_id, Role.PLANNER)
+    project = project_for(request, project_id, Role.PLANNER)
     form = SelectFilesForm(request.POST)
     if form.is_valid():
         codes = [nfc(line).strip() for line in form.cleaned_data["file_codes"].splitlines() if line.strip()]
@@ -138,7 +117,7 @@ def project_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
     """The planner gives a user a role in the project (who sees which queue)."""
     from django.contrib.auth import get_user_model
 
-    project = _project_for_role(request, project_id, Role.PLANNER)
+    project = project_for(request, project_id, Role.PLANNER)
     form = MemberForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Chọn tên đăng nhập và vai trò.")
@@ -159,14 +138,14 @@ def project_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def project_submit(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project_for_role(request, project_id, Role.PLANNER)
+    project = project_for(request, project_id, Role.PLANNER)
     run_service(request, lambda: services.project_submit(project=project, by=request.user), "Đã gửi phê duyệt.")
     return redirect("project_detail", project_id=project.pk)
 
 
 @require_POST
 def project_approve(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project_for_role(request, project_id, Role.APPROVER)
+    project = project_for(request, project_id, Role.APPROVER)
     decision = nfc(request.POST.get("decision", ""))
     run_service(
         request,
@@ -178,7 +157,7 @@ def project_approve(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def project_reject(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project_for_role(request, project_id, Role.APPROVER)
+    project = project_for(request, project_id, Role.APPROVER)
     reason = request.POST.get("reason", "")
     run_service(
         request,
@@ -190,7 +169,7 @@ def project_reject(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 def project_close(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project_for_role(request, project_id, Role.APPROVER)
+    project = project_for(request, project_id, Role.APPROVER)
     run_service(request, lambda: services.project_close(project=project, by=request.user), "Đã kết thúc đề án.")
     return redirect("project_detail", project_id=project.pk)
 
@@ -207,7 +186,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_or_404(request, item_id)
+    item = item_for(request, item_id)
     steps = selectors.allowed_steps(user=request.user, item=item)
     pages = [
         (page.label_vi, reverse(page.url_name, kwargs={"item_id": item.pk}))
@@ -230,7 +209,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def item_transition(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_or_404(request, item_id)
+    item = item_for(request, item_id)
     form = TransitionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["target"] not in State.values:
         messages.error(request, "Bước chuyển không hợp lệ.")
@@ -246,13 +225,13 @@ def item_transition(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def item_claim(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_or_404(request, item_id)
+    item = item_for(request, item_id)
     run_service(request, lambda: services.task_claim(item=item, user=request.user), "Đã nhận việc.")
     return redirect("item_detail", item_id=item.pk)
 
 
 @require_POST
 def item_release(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_or_404(request, item_id)
+    item = item_for(request, item_id)
     run_service(request, lambda: services.task_release(item=item, user=request.user), "Đã trả việc về hàng đợi chung.")
     return redirect("item_detail", item_id=item.pk)
