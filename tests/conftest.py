@@ -218,3 +218,50 @@ def put_in_state():  # type: ignore[no-untyped-def]
         return item
 
     return put
+
+
+class ProjectRouteMatrix:
+    """The access rule every workflow URL module is tested against (route × actor).
+
+    Actors: anonymous; an outsider (logged in, not in the project); a member holding another role;
+    the member holding the route's role; an administrator. Kinds: "user" (any logged-in user),
+    "create" (administrator or the add permission), "member" (any project member), "role" (the
+    route's role only). Outcomes: "login" (redirect), "hidden" (404: existence does not leak),
+    "forbidden" (403), "ok".
+    """
+
+    @staticmethod
+    def expected(kind: str, actor: str) -> str:
+        if actor == "anonymous":
+            return "login"
+        if actor == "admin" or kind == "user":
+            return "ok"
+        if kind == "create":
+            return "forbidden"
+        if actor == "outsider":
+            return "hidden"
+        if kind == "role" and actor == "other_role":
+            return "forbidden"
+        return "ok"
+
+    @classmethod
+    def check(cls, response, kind: str, actor: str, method: str) -> None:  # type: ignore[no-untyped-def]
+        from django.urls import reverse
+
+        login = reverse("login")
+        outcome = cls.expected(kind, actor)
+        if outcome == "login":
+            assert response.status_code == 302 and response["Location"].startswith(login)
+        elif outcome == "forbidden":
+            assert response.status_code == 403
+        elif outcome == "hidden":
+            assert response.status_code == 404
+        elif method == "GET":
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302 and not response["Location"].startswith(login)
+
+
+@pytest.fixture
+def route_matrix() -> type[ProjectRouteMatrix]:
+    return ProjectRouteMatrix

@@ -308,9 +308,10 @@ class Desk:
 
 
 def test_one_file_through_the_six_steps(live_server, world: World) -> None:
-    if not Path(CHROMIUM).exists() or not (SCANS / "page-001.jpg").exists():
-        pytest.skip("needs Debian chromium and the OCR corpus")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    # ./install.sh installs Debian's chromium; the corpus sits beside the project (../shared).
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run ./install.sh"
+    assert (SCANS / "page-001.jpg").exists(), f"the OCR corpus is missing: {SCANS}"
+    from playwright import sync_api
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
     ARTIFACTS.mkdir(exist_ok=True)
     for old in ARTIFACTS.glob("workflow-*.png"):

@@ -52,8 +52,7 @@ def isolated_data(tmp_path: Path) -> Path:
 @pytest.fixture
 def scan_jpeg(tmp_path: Path) -> Path:
     """A real 300-dpi A4 colour scan (JFIF density 300)."""
-    if not CORPUS_PAGE.exists():
-        pytest.skip("OCR corpus not available")
+    assert CORPUS_PAGE.exists(), f"the OCR corpus is missing: {CORPUS_PAGE}"
     target = tmp_path / "scan.jpg"
     shutil.copyfile(CORPUS_PAGE, target)
     return target

@@ -22,7 +22,10 @@ CORPUS_PAGES = [CORPUS / f"HS001/page-00{n}.jpg" for n in (1, 2, 3, 4)] + [
 ]
 SCAN_DPI = (300.0, 300.0)
 
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="OCR corpus not available")
+
+@pytest.fixture(autouse=True)
+def corpus_present() -> None:
+    assert CORPUS.exists(), f"the OCR corpus is missing: {CORPUS}"
 
 _cache: dict[Path, Image.Image] = {}
 

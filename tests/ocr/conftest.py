@@ -37,12 +37,8 @@ def tasks_run_in_process() -> None:
 
 
 def _require_corpus_and_tesseract() -> None:
-    if not PAGE_ONE.exists():
-        pytest.skip(f"corpus page {PAGE_ONE} not available")
-    try:
-        tesseract.check_language("vie")
-    except Exception as exc:  # noqa: BLE001 - any probe failure means "cannot run here"
-        pytest.skip(f"tesseract with vie not available: {exc}")
+    assert PAGE_ONE.exists(), f"the OCR corpus is missing: {PAGE_ONE}"
+    tesseract.check_language("vie")  # raises DependencyError naming what ./install.sh should have installed
 
 
 def levenshtein(first: str, second: str) -> int:

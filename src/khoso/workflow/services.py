@@ -26,7 +26,7 @@ from khoso.workflow.models import (
     WorkflowEvent,
 )
 from khoso.workflow.selectors import has_role, last_entry_actor_id
-from khoso.workflow.states import BY_PAIR, GUARDS, OWNER, Role, State, Transition
+from khoso.workflow.states import BY_PAIR, CORRECTIONS, GUARDS, OWNER, Role, State, Transition
 
 
 def require_role(project: Project, user: Any, role: Role) -> None:
@@ -316,7 +316,7 @@ def transition(
     item.state = target
     item.assignee = None
     item.state_changed_at = timezone.now()
-    if spec.second_person and target in {State.SUA_LOI_BIEN_MUC, State.SUA_LOI_NHAP, State.SO_HOA_LAI, State.SUA_LOI}:
+    if target in CORRECTIONS:
         item.round += 1
     item.save(update_fields=["state", "assignee", "state_changed_at", "round"])
     _event(item.project, actor, "chuyen_buoc", item=item, source=source, target=target, counts=counts, note=note)

@@ -138,6 +138,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _T(State.NGHIEM_THU, State.BAN_GIAO, "Nghiệm thu và bàn giao", "Accept and hand over", True),
 )
 
+#: Steps a check sends a file back to: entering one starts a new correction round (ProjectFile.round).
+CORRECTIONS = frozenset({State.SUA_LOI_BIEN_MUC, State.SUA_LOI_NHAP, State.SO_HOA_LAI, State.SUA_LOI})
+
 BY_PAIR: dict[tuple[State, State], Transition] = {(t.source, t.target): t for t in TRANSITIONS}
 
 type Guard = Callable[["ProjectFile", Any], None]
