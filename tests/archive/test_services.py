@@ -160,7 +160,8 @@ def test_a_document_whose_access_mode_changes_is_searched_under_the_new_one(arch
     )
     original = object_put_bytes(data=b"trang 1", mime="image/jpeg")
     page = Page.objects.create(file=archive_file, document=document, number=1, original=original, original_name="1.jpg")
-    document_update(document=document, subject="Quyết định khác")
-    assert not IndexChange.objects.filter(page_id=page.pk).exists()
-    document_update(document=document, mode="03")
-    assert IndexChange.objects.filter(page_id=page.pk).exists()
+    document_update(document=document, subject="Quyết định khác")  # the document's own entry only
+    assert not IndexChange.objects.filter(document_id=document.pk, cascade=True).exists()
+    document_update(document=document, mode="03")  # reaches its pages (page.pk) too
+    assert IndexChange.objects.filter(document_id=document.pk, cascade=True).exists()
+    assert page.document_id == document.pk

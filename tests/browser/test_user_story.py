@@ -15,16 +15,6 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCANS = Path("/work/shared/corpus/ocr-vie/P01/HS002")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PASSWORD = "mat-khau-thu-nghiem-123"
@@ -45,9 +35,8 @@ def operator(transactional_db, settings):
     return user
 
 
-def test_user_story(live_server, operator) -> None:
+def test_user_story(live_server, operator, launch_chromium) -> None:
     # ./install.sh installs Debian's chromium; the corpus sits beside the project (../shared).
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run ./install.sh"
     assert (SCANS / "page-001.jpg").exists(), f"the OCR corpus is missing: {SCANS}"
     from playwright import sync_api
     os.environ.setdefault(
@@ -57,7 +46,7 @@ def test_user_story(live_server, operator) -> None:
     base = live_server.url
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
             page.set_default_timeout(30_000)

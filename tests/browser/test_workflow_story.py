@@ -24,16 +24,6 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCANS = Path("/work/shared/corpus/ocr-vie/P01/HS002")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PASSWORD = "mat-khau-thu-nghiem-123"
@@ -307,9 +297,8 @@ class Desk:
         self.expect(page.locator("table.list tbody tr").first).to_contain_text(kind)
 
 
-def test_one_file_through_the_six_steps(live_server, world: World) -> None:
+def test_one_file_through_the_six_steps(live_server, world: World, launch_chromium) -> None:
     # ./install.sh installs Debian's chromium; the corpus sits beside the project (../shared).
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run ./install.sh"
     assert (SCANS / "page-001.jpg").exists(), f"the OCR corpus is missing: {SCANS}"
     from playwright import sync_api
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
@@ -318,7 +307,7 @@ def test_one_file_through_the_six_steps(live_server, world: World) -> None:
         old.unlink()
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             story = Story(browser=browser, base=live_server.url)
             plan_and_approve(story)

@@ -335,17 +335,20 @@ def test_hit_carries_the_stored_fields(index: PageIndex) -> None:
 
 
 def test_snippet_marks_the_original_spelling_of_a_folded_match(index: PageIndex) -> None:
-    index.upsert([page(1, "Ủy ban nhân dân tỉnh Đắk Lắk quyết định")])
+    text = "Ủy ban nhân dân tỉnh Đắk Lắk quyết định"
+    index.upsert([page(1, text)])
 
-    (hit,) = index.search("dak lak", fonds_ids=None, access_modes=PUBLIC).hits
+    # The index keeps no text (size): the caller hands the hits' texts in from the database.
+    (hit,) = index.search("dak lak", fonds_ids=None, access_modes=PUBLIC, texts=lambda ids: {1: text}).hits
 
     assert "<mark>Đắk Lắk</mark>" in hit.snippet_html
 
 
 def test_snippet_is_html_escaped(index: PageIndex) -> None:
-    index.upsert([page(1, "lời dặn <script>alert('x')</script> & Đắk Lắk")])
+    text = "lời dặn <script>alert('x')</script> & Đắk Lắk"
+    index.upsert([page(1, text)])
 
-    (hit,) = index.search("dak", fonds_ids=None, access_modes=PUBLIC).hits
+    (hit,) = index.search("dak", fonds_ids=None, access_modes=PUBLIC, texts=lambda ids: {1: text}).hits
 
     assert "<script>" not in hit.snippet_html
     assert "&lt;script&gt;" in hit.snippet_html

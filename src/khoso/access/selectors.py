@@ -6,8 +6,12 @@ them, and files or documents in access mode 03 (Mật) only with the ``archive.v
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from khoso.access.models import FondsGrant
 
@@ -64,3 +68,115 @@ def restrict(
 def can_edit_fonds(user: Actor, fonds_id: int) -> bool:
     editable = editable_fonds_ids(user)
     return editable is None or fonds_id in editable
+
+
+# -- the public side: portal and readers -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestrictedSet:
+    """What the restricted-use list holds back today (ids of fonds, files and documents)."""
+
+    fonds_ids: frozenset[int] = frozenset()
+    file_ids: frozenset[int] = frozenset()
+    document_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class PortalScope:
+    """What one visitor of the public side may see.
+
+    ``metadata_modes``: access modes whose titles and descriptions are listed (catalogue entries);
+    ``content_modes``: modes whose pages, OCR text, snippets and thumbnails are shown. Material on
+    the restricted list (``restricted``) and deleted material are never shown, whatever the mode.
+    """
+
+    metadata_modes: frozenset[str]
+    content_modes: frozenset[str]
+    restricted: RestrictedSet
+
+
+def effective_mode(file_mode: str, document_mode: str | None = None) -> str:
+    """The stricter of a file's and a document's access mode ('03' beats '02' beats '01')."""
+    modes = [mode for mode in (file_mode, document_mode) if mode]
+    return max(modes) if modes else SECRET
+
+
+def restricted_now(today: date | None = None) -> RestrictedSet:
+    """Entries of the restricted-use list in force on ``today`` (default: today, local time)."""
+    from khoso.access.models import Restriction
+
+    today = today or timezone.localdate()
+    rows = Restriction.objects.filter(start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    fonds_ids: set[int] = set()
+    file_ids: set[int] = set()
+    document_ids: set[int] = set()
+    for fonds_id, file_id, document_id in rows.values_list("fonds_id", "file_id", "document_id"):
+        if document_id:
+            document_ids.add(document_id)
+        elif file_id:
+            file_ids.add(file_id)
+        else:
+            fonds_ids.add(fonds_id)
+    return RestrictedSet(frozenset(fonds_ids), frozenset(file_ids), frozenset(document_ids))
+
+
+def is_approved_reader(user: Actor) -> bool:
+    """A reader whose account the archive has approved (TT05 Đ32: accounts issued by the operator)."""
+    if not _active(user):
+        return False
+    from khoso.readers.models import Reader
+
+    return Reader.objects.filter(user=user, status=Reader.Status.APPROVED).exists()
+
+
+def portal_scope(user: Actor, *, today: date | None = None) -> PortalScope:
+    """Anyone sees public (01) material; approved readers also see the catalogue entries of
+    conditional (02) material, so they can ask for it. Secret (03) never appears on this side."""
+    metadata = {PUBLIC, CONDITIONAL} if is_approved_reader(user) else {PUBLIC}
+    return PortalScope(frozenset(metadata), frozenset({PUBLIC}), restricted_now(today))
+
+
+def portal_files(scope: PortalScope) -> QuerySet:
+    """Files whose catalogue entry ``scope`` may see (not deleted, not restricted)."""
+    from khoso.archive.models import ArchiveFile
+
+    return (
+        ArchiveFile.objects.filter(deleted_at__isnull=True, mode__in=scope.metadata_modes)
+        .exclude(fonds_id__in=scope.restricted.fonds_ids)
+        .exclude(pk__in=scope.restricted.file_ids)
+    )
+
+
+def portal_documents(scope: PortalScope) -> QuerySet:
+    """Documents whose catalogue entry ``scope`` may see: the document and its file both pass."""
+    from khoso.archive.models import Document
+
+    return (
+        Document.objects.filter(
+            deleted_at__isnull=True,
+            mode__in=scope.metadata_modes,
+            file__deleted_at__isnull=True,
+            file__mode__in=scope.metadata_modes,
+        )
+        .exclude(file__fonds_id__in=scope.restricted.fonds_ids)
+        .exclude(file_id__in=scope.restricted.file_ids)
+        .exclude(pk__in=scope.restricted.document_ids)
+    )
+
+
+def portal_shows_content(scope: PortalScope, file_mode: str, document_mode: str | None = None) -> bool:
+    """Whether pages, text and thumbnails of this (already visible) entry may be shown."""
+    return effective_mode(file_mode, document_mode) in scope.content_modes
+
+
+def is_reader_only(user: Actor) -> bool:
+    """A citizen's account: a reader profile, no staff flag and no fonds granted. Such users get the
+    public side's pages and navigation, never the staff menus."""
+    if not _active(user) or user.is_staff or getattr(user, "is_superuser", False):  # type: ignore[union-attr]
+        return False
+    from khoso.readers.models import Reader
+
+    return Reader.objects.filter(user=user).exists() and not FondsGrant.objects.filter(user=user).exists()

@@ -26,6 +26,8 @@ class VocabularyKind(models.TextChoices):
     ORIGINAL_STATUS = "originalStatus", "Độ gốc"
     DAMAGE = "damage", "Tình trạng hư hỏng"
     PROVINCE = "province", "Tỉnh, thành phố"
+    PURPOSE = "purpose", "Mục đích sử dụng"
+    FEE_OBJECT_TYPE = "feeObjectType", "Đối tượng thu phí"
 
 
 class Vocabulary(models.Model):
@@ -209,6 +211,8 @@ class ArchiveFile(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    deleted_at = models.DateTimeField("Đã xóa lúc", null=True, blank=True)
+    deleted_reason = models.CharField("Lý do xóa", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -273,6 +277,8 @@ class Document(models.Model):
     description = models.CharField("Ghi chú", max_length=500, blank=True)
     secret_class = models.CharField("Độ mật", max_length=20, blank=True)
     original_status = models.CharField("Độ gốc", max_length=20, blank=True)
+    deleted_at = models.DateTimeField("Đã xóa lúc", null=True, blank=True)
+    deleted_reason = models.CharField("Lý do xóa", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -21,7 +21,7 @@ def fonds_get(*, user: Actor, fonds_id: int) -> Fonds:
 
 
 def file_list(*, user: Actor, fonds_id: int | None = None) -> QuerySet[ArchiveFile]:
-    files = restrict(ArchiveFile.objects.select_related("fonds"), user)
+    files = restrict(ArchiveFile.objects.filter(deleted_at__isnull=True).select_related("fonds"), user)
     if fonds_id is not None:
         files = files.filter(fonds_id=fonds_id)
     return files.annotate(
@@ -32,7 +32,9 @@ def file_list(*, user: Actor, fonds_id: int | None = None) -> QuerySet[ArchiveFi
 
 def file_get(*, user: Actor, file_code: str) -> ArchiveFile:
     archive_file = (
-        restrict(ArchiveFile.objects.select_related("fonds", "pdf"), user).filter(file_code=file_code).first()
+        restrict(ArchiveFile.objects.filter(deleted_at__isnull=True).select_related("fonds", "pdf"), user)
+        .filter(file_code=file_code)
+        .first()
     )
     if archive_file is None:
         raise NotFoundError(what="Hồ sơ", key=file_code)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from khoso.archive.models import (
     ArchiveFile,
@@ -173,6 +174,9 @@ def file_create(*, fonds: Fonds, file_code: str | None = None, created_by: Any =
     archive_file = ArchiveFile(fonds=fonds, file_code=code, created_by=created_by, **data)
     _full_clean(archive_file, exclude=["pdf", "created_by"])
     archive_file.save()
+    from khoso.search.services import file_changed
+
+    file_changed(file_id=archive_file.pk, cascade=False)
     return archive_file
 
 
@@ -185,15 +189,17 @@ def file_update(*, archive_file: ArchiveFile, **fields: Any) -> ArchiveFile:
     merged = {field.name: getattr(archive_file, field.name) for field in ArchiveFile._meta.fields}
     merged.update(data)
     _file_rules(merged)
-    reindex = any(data.get(key, getattr(archive_file, key)) != getattr(archive_file, key) for key in ("mode", "title"))
+    # Title, access mode and language are also part of the file's documents' and pages' index entries.
+    cascade = any(
+        data.get(key, getattr(archive_file, key)) != getattr(archive_file, key) for key in ("mode", "title", "language")
+    )
     for key, val in data.items():
         setattr(archive_file, key, val)
     _full_clean(archive_file, exclude=["pdf", "created_by"])
     archive_file.save()
-    if reindex:
-        from khoso.search.services import file_changed
+    from khoso.search.services import file_changed
 
-        file_changed(file_id=archive_file.pk)
+    file_changed(file_id=archive_file.pk, cascade=cascade)
     return archive_file
 
 
@@ -215,15 +221,16 @@ def document_update(*, document: Document, **fields: Any) -> Document:
     _check_coded_fields(Document, merged, DOCUMENT_VOCABULARIES)
     if "language" in data:
         data["language"] = merged["language"]  # normalised: "01, 02" → "01,02"
-    mode_changed = "mode" in data and data["mode"] != document.mode
+    # These fields are also part of the document's pages' index entries.
+    cascade = any(key in data and data[key] != getattr(document, key) for key in ("mode", "type_name", "language"))
+    cascade = cascade or ("issued_date" in data and _as_date(data["issued_date"]) != document.issued_date)
     for key, val in data.items():
         setattr(document, key, val)
     _full_clean(document)
     document.save()
-    if mode_changed:
-        from khoso.search.services import index_changed
+    from khoso.search.services import document_changed
 
-        index_changed(page_ids=list(document.pages.values_list("pk", flat=True)))
+    document_changed(document_id=document.pk, cascade=cascade)
     return document
 
 
@@ -250,4 +257,45 @@ def document_create(*, archive_file: ArchiveFile, ordinal: int | None = None, **
     _full_clean(document)
     document.save()
     ArchiveFile.objects.filter(pk=archive_file.pk).update(total_doc=archive_file.documents.count())
+    from khoso.search.services import document_changed
+
+    document_changed(document_id=document.pk, cascade=False)
+    return document
+
+
+def _deletion_reason(reason: str) -> str:
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise ValidationError(reason="Lý do xóa: bắt buộc.")
+    if len(reason) > 500:
+        raise ValidationError(reason="Lý do xóa: tối đa 500 ký tự.")
+    return reason
+
+
+@transaction.atomic
+def file_delete(*, archive_file: ArchiveFile, reason: str, user: Any = None) -> ArchiveFile:
+    """Soft-delete a file: it stays in the database, but is 404 everywhere and leaves the search index
+    with its documents and pages. Deleting a deleted file changes nothing."""
+    reason = _deletion_reason(reason)
+    if archive_file.deleted_at is None:
+        archive_file.deleted_at = timezone.now()
+        archive_file.deleted_reason = reason
+        archive_file.save(update_fields=["deleted_at", "deleted_reason", "updated_at"])
+        from khoso.search.services import file_changed
+
+        file_changed(file_id=archive_file.pk, cascade=True)
+    return archive_file
+
+
+@transaction.atomic
+def document_delete(*, document: Document, reason: str, user: Any = None) -> Document:
+    """Soft-delete a document: 404 everywhere, out of the search index with its pages."""
+    reason = _deletion_reason(reason)
+    if document.deleted_at is None:
+        document.deleted_at = timezone.now()
+        document.deleted_reason = reason
+        document.save(update_fields=["deleted_at", "deleted_reason", "updated_at"])
+        from khoso.search.services import document_changed
+
+        document_changed(document_id=document.pk, cascade=True)
     return document

@@ -105,6 +105,23 @@ SEED: dict[str, list[tuple[str, str, str]]] = {
         ("H48", "Quảng Ngãi", "Quang Ngai"),
         ("H49", "Quảng Ninh", "Quang Ninh"),
     ],
+    "purpose": [
+        ("01", "Cá nhân", "Personal"),
+        ("02", "Công vụ", "Official duty"),
+        ("03", "Công vụ đặc biệt", "Special official duty"),
+    ],
+    "feeObjectType": [
+        ("01", "Học sinh, sinh viên, nghiên cứu", "Student or researcher"),
+        ("02", "Thân nhân liệt sĩ", "Relative of a fallen soldier"),
+        ("03", "Thương binh, bệnh binh", "War invalid or sick soldier"),
+        ("04", "Người hoạt động kháng chiến", "Resistance veteran"),
+        ("05", "Người có công giúp đỡ cách mạng", "Person who helped the revolution"),
+        ("06", "Người thờ cúng liệt sĩ", "Keeper of a fallen soldier's worship"),
+        ("07", "Người hưởng lương hưu", "Pensioner"),
+        ("08", "Mất sức lao động, tai nạn lao động", "Incapacity or work accident"),
+        ("09", "Bệnh nghề nghiệp", "Occupational disease"),
+        ("10", "Khác", "Other"),
+    ],
 }
 
 

@@ -176,6 +176,67 @@ SETTINGS: tuple[Setting, ...] = (
         "Tên cơ quan lưu trữ hiển thị trên giao diện và bản sao.",
         "Archive name shown in the UI and on copies.",
     ),
+    Setting(
+        "SIGNING_P12",
+        "",
+        "Tệp PKCS#12 chứa khóa và chứng thư số của cơ quan lưu trữ để ký bản sao có xác thực; để trống "
+        "thì tạo một CA thử nghiệm trong DATA_DIR/signing (chỉ dùng để trình diễn và kiểm thử).",
+        "PKCS#12 file with the archive's key and certificate for certified copies; empty creates a test "
+        "CA under DATA_DIR/signing (demo and tests only).",
+    ),
+    Setting(
+        "SIGNING_P12_PASSWORD",
+        "",
+        "Mật khẩu của tệp PKCS#12.",
+        "Password of the PKCS#12 file.",
+    ),
+    Setting(
+        "READING_DAYS",
+        15,
+        "Số ngày độc giả được đọc bản đọc hoặc tải bản sao (TT05: tối đa 15 ngày).",
+        "Days a reading copy can be read or a copy downloaded (TT05: at most 15).",
+        int,
+    ),
+    Setting(
+        "PURGE_DAYS",
+        5,
+        "Số ngày sau khi bản đọc hết hạn thì xóa hẳn (TT05: 5 ngày).",
+        "Days after a reading copy expires before it is deleted (TT05: 5).",
+        int,
+    ),
+    Setting(
+        "REVIEW_WORKING_DAYS",
+        6,
+        "Số ngày làm việc để xem xét yêu cầu khai thác (TT05: 06 ngày làm việc).",
+        "Working days to review a reader's request (TT05: 6).",
+        int,
+    ),
+    Setting(
+        "HOLIDAYS",
+        [],
+        "Ngày nghỉ lễ (dd/mm/yyyy, cách nhau bằng dấu phẩy) không tính là ngày làm việc.",
+        "Public holidays (dd/mm/yyyy, comma-separated) that are not working days.",
+        _list,
+    ),
+    Setting(
+        "EMAIL_HOST",
+        "",
+        "Máy chủ SMTP gửi thư thông báo; để trống thì in thư ra nhật ký (console).",
+        "SMTP server for notification e-mail; empty prints messages to the log (console).",
+    ),
+    Setting("EMAIL_PORT", 25, "Cổng SMTP.", "SMTP port.", int),
+    Setting(
+        "EMAIL_FROM",
+        "khoso@localhost",
+        "Địa chỉ người gửi của thư thông báo.",
+        "Sender address of notification e-mail.",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        "Địa chỉ công khai của trang, dùng trong thư thông báo và sơ đồ trang (sitemap).",
+        "Public address of the site, used in notification e-mail and sitemaps.",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

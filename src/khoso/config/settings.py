@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "khoso.scanning",
     "khoso.inspection",
     "khoso.handover",
+    "khoso.readers",
+    "khoso.portal",
     "khoso.web",
 ]
 
@@ -161,6 +163,20 @@ KHOSO_ARCHIVE_NAME = value("ARCHIVE_NAME")
 KHOSO_INSTITUTION_CODE = value("INSTITUTION_CODE")
 KHOSO_FAULT_INJECT = value("FAULT_INJECT")
 KHOSO_COPY_ROOTS = value("COPY_ROOTS")
+KHOSO_SIGNING_P12 = Path(value("SIGNING_P12") or DATA_DIR / "signing" / "archive.p12")
+KHOSO_SIGNING_P12_PASSWORD = value("SIGNING_P12_PASSWORD")
+KHOSO_READING_DAYS = min(value("READING_DAYS"), 15)
+KHOSO_PURGE_DAYS = value("PURGE_DAYS")
+KHOSO_REVIEW_WORKING_DAYS = value("REVIEW_WORKING_DAYS")
+KHOSO_HOLIDAYS = value("HOLIDAYS")
+KHOSO_PUBLIC_URL = value("PUBLIC_URL").rstrip("/")
+
+EMAIL_HOST = value("EMAIL_HOST")
+EMAIL_PORT = value("EMAIL_PORT")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = value("EMAIL_FROM")
 
 _broker_url = value("BROKER_URL")
 QUEUE_DIR = DATA_DIR / "queue"
@@ -189,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-pages": {"task": "khoso.capture.tasks.requeue_stalled", "schedule": 60.0},
     "scan-watched-folder": {"task": "khoso.capture.tasks.scan_watch_dir", "schedule": 15.0},
     "scan-operator-folders": {"task": "khoso.scanning.tasks.scan_operator_folders", "schedule": 15.0},
+    "reader-request-reminders": {"task": "khoso.readers.tasks.remind_due_requests", "schedule": 3600.0},
+    "purge-expired-deliveries": {"task": "khoso.readers.tasks.purge_expired_deliveries", "schedule": 3600.0},
 }
 
 LOGGING = {

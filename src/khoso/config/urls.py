@@ -8,11 +8,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 WORKFLOW_APPS = ["workflow", "custody", "cataloguing", "scanning", "inspection", "handover"]
-ROUTE_MODULES = ["khoso.web.urls", *(f"khoso.{app}.urls" for app in WORKFLOW_APPS)]
+PUBLIC_APPS = ["portal", "readers"]
+ROUTE_MODULES = [
+    "khoso.web.urls",
+    *(f"khoso.{app}.urls" for app in WORKFLOW_APPS),
+    *(f"khoso.{app}.urls" for app in PUBLIC_APPS),
+]
 
 urlpatterns = [
     path("quan-tri/", admin.site.urls),
     *(path("so-hoa/", include(f"khoso.{app}.urls")) for app in WORKFLOW_APPS),
+    path("tra-cuu/", include("khoso.portal.urls")),
+    path("doc-gia/", include("khoso.readers.urls")),
     path("", include("khoso.web.urls")),
 ]
 

@@ -1,4 +1,4 @@
-"""The full-text page index: one tantivy index directory behind a small, Django-free interface.
+"""The search index: one tantivy index directory behind a small, Django-free interface.
 
 Why tantivy and why this shape:
 
@@ -8,18 +8,29 @@ Why tantivy and why this shape:
   be deleted and rebuilt, and :meth:`PageIndex.meta_set` lets the synchroniser remember how far it
   got (store the change sequence number *after* :meth:`PageIndex.upsert` returns: a crash in
   between only replays idempotent upserts).
+* One index, three kinds of entry. Pages (OCR text) and the catalogue records of files and
+  documents live side by side, so one query ranks a document's metadata against page text, and
+  the facets of the public catalogue are counted in one pass (tantivy aggregations on fast fields).
 * Several processes, on several machines, each with its own directory. Exactly one of them writes
   at a time: every write holds an ``flock`` on a lock file in the directory for as long as its
   tantivy writer lives (tantivy's own lock would make a second writer fail instead of wait).
   Readers notice a new commit through tantivy's ``meta.json`` and reload before searching.
+  :class:`IndexHome` keeps generations of the index next to each other, so a rebuild fills a new
+  directory while the old one keeps answering, and a pointer file switches them atomically.
 * Vietnamese. Readers type with or without diacritics, so each text is indexed twice: ``exact``
   (NFC, lower-cased by the tokenizer, diacritics kept) and ``folded`` (:func:`fold`: no
-  diacritics, đ → d). Every query term may match either field; the exact field is boosted so a
-  page with "Đắk Lắk" ranks above one with only "Dak Lak" for the query "Đắk Lắk". Text must be
-  NFC: tantivy's tokenizer splits words on combining marks, so NFD "Lắk" would become "la", "k".
-* Access control inside the query. The fonds and access-mode restriction is a clause of the
-  tantivy query itself, so neither the hits nor ``total`` ever count a page the reader may not see;
-  an empty set of visible fonds returns nothing without touching the index (deny by default).
+  diacritics, đ → d). A query word must match the folded field; matching the exact field only adds
+  to the score, so a page with "Đắk Lắk" ranks above one with only "Dak Lak" for the query
+  "Đắk Lắk". Text must be NFC: tantivy's tokenizer splits words on combining marks, so NFD
+  "Lắk" would become "la", "k".
+* Size. The index must stay under a third of the text it covers, so it stores no text at all
+  (snippets are cut from the database's copy of the ≤ 20 hits shown), the exact fields keep term
+  frequencies but no positions (phrases are matched on the folded fields) and words without
+  diacritics, identical in both forms, are left out of the exact fields.
+* Access control inside the query. Visibility (kind × access mode, fonds, the restricted-use list)
+  is a clause of the tantivy query itself, so neither the hits nor ``total`` nor a facet count nor
+  a suggestion ever includes an entry the reader may not see; an empty set of visible fonds
+  returns nothing without touching the index (deny by default).
 * User input never reaches tantivy's query parser. Queries are built from Query objects after our
   own tokenisation, so no input can raise a syntax error or address another field.
 """
@@ -33,9 +44,12 @@ import html
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+import time
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -43,31 +57,68 @@ from typing import Any
 
 import tantivy
 
+from khoso.core.collation import sort_prefix
 from khoso.core.text import fold, nfc
 
 ACCESS_MODES = frozenset({"01", "02", "03"})  # public, conditional, secret
+KIND_FILE = "file"
+KIND_DOCUMENT = "document"
+KIND_PAGE = "page"
+KINDS = (KIND_FILE, KIND_DOCUMENT, KIND_PAGE)
+RECORD_KINDS = (KIND_FILE, KIND_DOCUMENT)
+FACETS = ("fonds", "year", "type_name", "language", "kind")
+SORTS = ("relevance", "title", "year_asc", "year_desc")
 
 EXACT_BOOST = 2.0
 TITLE_BOOST = 1.5
+RECORD_WEIGHT = 6  # tantivy multiplies a score by log2(2 + weight): a catalogue record counts 3×
 MAX_QUERY_CLAUSES = 32
 MAX_TOKEN_BYTES = 40  # tantivy's "default" tokenizer drops longer tokens
+MAX_FACET_VALUES = 2000
 SNIPPET_CHARS = 200
 SNIPPET_CHARS_BEFORE_MATCH = 60
 
 LOCK_FILE_NAME = "khoso-write.lock"
 META_FILE_NAME = "khoso-meta.json"
+POINTER_FILE_NAME = "current"
 _TANTIVY_META_FILE_NAME = "meta.json"
 
+_F_KEY = "key"  # unique per entry: the kind in the top byte, the database id below
+_F_KIND = "kind"
+_F_VIS = "vis"  # kind letter + access mode ("p01", "d02"): one term decides who may see the entry
 _F_PAGE_ID = "page_id"
 _F_FILE_ID = "file_id"
+_F_DOCUMENT_ID = "document_id"
 _F_FONDS_ID = "fonds_id"
-_F_FILE_CODE = "file_code"
 _F_PAGE_NO = "page_no"
-_F_ACCESS_MODE = "access_mode"
-_F_EXACT = "exact"  # also stores the NFC text shown in snippets
+_F_YEAR = "year"
+_F_TYPE_NAME = "type_name"
+_F_LANGUAGE = "language"
+_F_TITLE_SORT = "title_sort"
+_F_WEIGHT = "weight"
+_F_FILE_CODE = "file_code"  # stored
+_F_TITLE = "title"  # stored, catalogue records only (suggestions)
+_F_EXACT = "exact"  # page text, or a record's other metadata
 _F_FOLDED = "folded"
-_F_TITLE_EXACT = "title_exact"
+_F_TITLE_EXACT = "title_exact"  # a page's file title (staff page search)
 _F_TITLE_FOLDED = "title_folded"
+_F_RTITLE_EXACT = "rtitle_exact"  # a record's title: file title, document subject
+_F_RTITLE_FOLDED = "rtitle_folded"
+
+_KIND_SHIFT = 56
+_KIND_CODE = {KIND_PAGE: 0, KIND_FILE: 1, KIND_DOCUMENT: 2}
+_CODE_KIND = {code: kind for kind, code in _KIND_CODE.items()}
+_VIS_LETTER = {KIND_PAGE: "p", KIND_FILE: "f", KIND_DOCUMENT: "d"}
+_ALL_VIS = frozenset(_VIS_LETTER[kind] + mode for kind in KINDS for mode in ACCESS_MODES)
+_FACET_FIELD = {
+    "fonds": _F_FONDS_ID,
+    "year": _F_YEAR,
+    "type_name": _F_TYPE_NAME,
+    "language": _F_LANGUAGE,
+    "kind": _F_KIND,
+}
+_NUMERIC_FACETS = frozenset({"fonds", "year"})
+_WITHOUT_POSITIONS = frozenset({_F_TITLE_FOLDED})
 
 # The same analysis as tantivy's "default" tokenizer (the one the text fields use), so a query is
 # cut into exactly the terms a page was indexed under.
@@ -80,6 +131,7 @@ _ANALYZER = (
 _QUERY_PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")  # Python's alphanumeric runs, like tantivy's SimpleTokenizer
 _SPACES = re.compile(r"\s+")
+_PLAIN_WORD = re.compile(r"(?<!\S)[!-~]+(?!\S)")  # printable ASCII between spaces: the same when folded
 
 
 class IndexSchemaMismatchError(RuntimeError):
@@ -95,9 +147,30 @@ class IndexedPage:
     fonds_id: int
     file_code: str
     page_no: int
-    access_mode: str  # '01' public, '02' conditional, '03' secret
+    access_mode: str  # effective mode of file and document: '01' public, '02' conditional, '03' secret
     title: str  # title of the file the page belongs to
     text: str  # OCR or transcribed text of the page
+    document_id: int = 0  # 0: the page belongs to no document
+    year: int = 0  # the document's year, else the file's
+    type_name: str = ""  # the document's type code (TT05 typeName), "" without a document
+    language: str = ""  # language codes, comma-separated ("01,02")
+
+
+@dataclass(frozen=True)
+class IndexedRecord:
+    """The catalogue entry of a file or a document, copied from the database."""
+
+    kind: str  # KIND_FILE or KIND_DOCUMENT
+    file_id: int
+    fonds_id: int
+    file_code: str
+    access_mode: str  # effective mode (a document is as strict as its file)
+    title: str  # file title, or the document's subject (trích yếu)
+    text: str  # every other searchable field: codes, numbers, organ, type label, year, description
+    document_id: int = 0
+    year: int = 0
+    type_name: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,13 +181,52 @@ class Hit:
     file_code: str
     page_no: int
     score: float
-    snippet_html: str  # HTML-escaped text with matches in <mark>; safe to insert as is
+    snippet_html: str  # HTML-escaped text with matches in <mark>; safe to insert as is ("" without text)
 
 
 @dataclass(frozen=True)
 class SearchResult:
     total: int  # visible pages matching the query, not only those in ``hits``
     hits: list[Hit]
+
+
+@dataclass(frozen=True)
+class CatalogueMatch:
+    """One catalogue hit as the index knows it: ids only, the caller reads the rest from the database."""
+
+    kind: str
+    file_id: int
+    document_id: int  # 0 when none
+    page_id: int  # 0 when none
+    page_no: int  # 0 when none
+    fonds_id: int
+    year: int  # 0 when unknown
+    title_sort: int
+    score: float  # 0.0 when sorted by a field
+
+
+@dataclass(frozen=True)
+class CatalogueMatches:
+    total: int
+    matches: list[CatalogueMatch]
+    facets: dict[str, dict[str, int]]  # facet → value → count of visible matches
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What a catalogue query may see: access modes per kind and what the restricted list holds back."""
+
+    record_modes: Collection[str]  # files and documents whose catalogue entry may be listed
+    page_modes: Collection[str]  # pages whose text may be searched and shown
+    hidden_fonds_ids: Collection[int] = ()
+    hidden_file_ids: Collection[int] = ()
+    hidden_document_ids: Collection[int] = ()
+    fonds_ids: Collection[int] | None = None  # None: every fonds
+
+    def visible_vis(self) -> frozenset[str]:
+        keys = {_VIS_LETTER[kind] + mode for kind in RECORD_KINDS for mode in self.record_modes}
+        keys |= {_VIS_LETTER[KIND_PAGE] + mode for mode in self.page_modes}
+        return frozenset(keys & _ALL_VIS)
 
 
 class _ClauseKind(Enum):
@@ -134,16 +246,26 @@ class _Clause:
 
 def _build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_unsigned_field(_F_PAGE_ID, stored=True, indexed=True, fast=True)
-    builder.add_unsigned_field(_F_FILE_ID, stored=True, indexed=True, fast=True)
-    builder.add_unsigned_field(_F_FONDS_ID, stored=True, indexed=True, fast=True)
-    builder.add_text_field(_F_FILE_CODE, stored=True, tokenizer_name="raw")
-    builder.add_unsigned_field(_F_PAGE_NO, stored=True)
-    builder.add_text_field(_F_ACCESS_MODE, tokenizer_name="raw")
-    builder.add_text_field(_F_EXACT, stored=True)
-    builder.add_text_field(_F_FOLDED)
-    builder.add_text_field(_F_TITLE_EXACT)
-    builder.add_text_field(_F_TITLE_FOLDED)
+    builder.add_unsigned_field(_F_KEY, indexed=True, fast=True)
+    builder.add_text_field(_F_KIND, tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_text_field(_F_VIS, tokenizer_name="raw", index_option="basic")
+    for name in (_F_PAGE_ID, _F_FILE_ID, _F_DOCUMENT_ID, _F_FONDS_ID, _F_YEAR):
+        builder.add_unsigned_field(name, indexed=True, fast=True)
+    for name in (_F_PAGE_NO, _F_TITLE_SORT, _F_WEIGHT):
+        builder.add_unsigned_field(name, fast=True)
+    builder.add_text_field(_F_TYPE_NAME, tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_text_field(_F_LANGUAGE, tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_text_field(_F_FILE_CODE, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(_F_TITLE, stored=True, tokenizer_name="raw", index_option="basic")
+    # Positions only where phrases are matched: page text and record titles, both folded. The exact
+    # fields only add to the score (document ids alone); a page's file title is matched word by word.
+    for exact, folded, folded_option in (
+        (_F_EXACT, _F_FOLDED, "position"),
+        (_F_TITLE_EXACT, _F_TITLE_FOLDED, "freq"),
+        (_F_RTITLE_EXACT, _F_RTITLE_FOLDED, "position"),
+    ):
+        builder.add_text_field(exact, index_option="basic")
+        builder.add_text_field(folded, index_option=folded_option)
     return builder.build()
 
 
@@ -151,18 +273,23 @@ _FAST_FOLD_RANGES = ((0x0000, 0x0250), (0x0300, 0x0370), (0x1E00, 0x1F00))
 _FAST_FOLD_TABLE = {
     code_point: fold(chr(code_point)) for first, past in _FAST_FOLD_RANGES for code_point in range(first, past)
 }
+_NOT_ASCII_OR_MARK = re.compile("[^\x00-\x7f\u0300-\u036f]")
 _OUTSIDE_FAST_FOLD = re.compile(
     "[^" + "".join(f"{chr(first)}-{chr(past - 1)}" for first, past in _FAST_FOLD_RANGES) + "]"
 )
 
 
 def _fold_text(text: str) -> str:
-    """:func:`fold` for NFC text, about ten times faster when every letter is Latin/Vietnamese.
+    """:func:`fold` for NFC text, several times faster when every letter is Latin/Vietnamese.
 
-    Within those ranges folding one character at a time gives the same result as folding the
-    whole string (the combining marks go, base letters never recombine); other scripts take
-    :func:`fold` itself. Indexing 200,000 pages spends most of its Python time here.
+    When the decomposed text is ASCII plus combining marks, dropping everything non-ASCII is the
+    same as dropping the marks. Otherwise, within the fast ranges, folding one character at a time
+    gives the same result as folding the whole string (the combining marks go, base letters never
+    recombine); other scripts take :func:`fold` itself. Indexing spends most of its Python time here.
     """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    if not _NOT_ASCII_OR_MARK.search(decomposed):
+        return decomposed.encode("ascii", "ignore").decode("ascii").lower()
     if _OUTSIDE_FAST_FOLD.search(text):
         return fold(text)
     return text.translate(_FAST_FOLD_TABLE)
@@ -225,8 +352,77 @@ def folded_word_matches(terms: Iterable[str], folded_word: str) -> bool:
     return False
 
 
+def _unsigned(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def entry_key(kind: str, entry_id: int) -> int:
+    """The unique key of an index entry: the page, file or document id with the kind on top."""
+    return (_KIND_CODE[kind] << _KIND_SHIFT) | _unsigned(entry_id, "id")
+
+
+def _entry_key(item: IndexedPage | IndexedRecord) -> int:
+    if isinstance(item, IndexedPage):
+        return entry_key(KIND_PAGE, item.page_id)
+    return entry_key(item.kind, item.document_id if item.kind == KIND_DOCUMENT else item.file_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_sort(title: str) -> int:
+    return sort_prefix(title)
+
+
+def _languages(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def _exact_text(text: str) -> str:
+    """The words that carry diacritics: plain ASCII words are the same in the folded field."""
+    return _PLAIN_WORD.sub("", text)
+
+
+def _entry_document(item: IndexedPage | IndexedRecord) -> tantivy.Document:
+    if item.access_mode not in ACCESS_MODES:
+        raise ValueError(f"access_mode must be one of {sorted(ACCESS_MODES)}")
+    is_page = isinstance(item, IndexedPage)
+    kind = KIND_PAGE if is_page else item.kind
+    if kind not in _KIND_CODE:
+        raise ValueError(f"kind must be one of {KINDS}")
+    text = nfc(item.text)
+    title = nfc(item.title)
+    document = tantivy.Document()
+    document.add_unsigned(_F_KEY, _entry_key(item))
+    document.add_text(_F_KIND, kind)
+    document.add_text(_F_VIS, _VIS_LETTER[kind] + item.access_mode)
+    document.add_unsigned(_F_PAGE_ID, _unsigned(item.page_id, "page_id") if is_page else 0)
+    document.add_unsigned(_F_FILE_ID, _unsigned(item.file_id, "file_id"))
+    document.add_unsigned(_F_DOCUMENT_ID, _unsigned(item.document_id, "document_id"))
+    document.add_unsigned(_F_FONDS_ID, _unsigned(item.fonds_id, "fonds_id"))
+    document.add_unsigned(_F_PAGE_NO, _unsigned(item.page_no, "page_no") if is_page else 0)
+    document.add_unsigned(_F_YEAR, _unsigned(item.year, "year"))
+    document.add_unsigned(_F_TITLE_SORT, _title_sort(title))
+    document.add_unsigned(_F_WEIGHT, 0 if is_page else RECORD_WEIGHT)
+    if item.type_name:
+        document.add_text(_F_TYPE_NAME, item.type_name)
+    for language in _languages(item.language):
+        document.add_text(_F_LANGUAGE, language)
+    document.add_text(_F_FILE_CODE, item.file_code)
+    document.add_text(_F_EXACT, _exact_text(text))
+    document.add_text(_F_FOLDED, _fold_text(text))
+    if is_page:
+        document.add_text(_F_TITLE_EXACT, _exact_text(title))
+        document.add_text(_F_TITLE_FOLDED, _fold_text(title))
+    else:
+        document.add_text(_F_TITLE, title)
+        document.add_text(_F_RTITLE_EXACT, _exact_text(title))
+        document.add_text(_F_RTITLE_FOLDED, _fold_text(title))
+    return document
+
+
 class PageIndex:
-    """The tantivy index of pages in one directory; safe to open from several processes."""
+    """The tantivy index of pages and catalogue records in one directory; safe to open from several processes."""
 
     def __init__(
         self,
@@ -257,33 +453,75 @@ class PageIndex:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def upsert(self, pages: Iterable[IndexedPage]) -> None:
-        """Add or replace ``pages`` (by page_id), all in one commit."""
-        # The last version of a page wins, as if the batch were applied in order.
-        documents = {page.page_id: self._document(page) for page in pages}
+    def upsert(self, items: Iterable[IndexedPage | IndexedRecord]) -> None:
+        """Add or replace pages and catalogue records (by kind and id), all in one commit."""
+        # The last version of an entry wins, as if the batch were applied in order.
+        documents = {_entry_key(item): _entry_document(item) for item in items}
         if not documents:
             return
         with self._writer() as writer:
-            writer.delete_documents_by_query(self._ids_query(_F_PAGE_ID, documents))
+            writer.delete_documents_by_query(self._ids_query(_F_KEY, documents))
             for document in documents.values():
                 writer.add_document(document)
 
+    @contextlib.contextmanager
+    def bulk_loader(self, *, commit_every: int = 200_000) -> Iterator[Callable[[Iterable[Any]], int]]:
+        """For filling an empty index: ``add(items)`` without the per-batch delete, commits now and then.
+
+        Entries must be new (each key once); the rebuild uses it on a fresh directory.
+        """
+        with self._writer() as writer:
+            pending = 0
+
+            def add(items: Iterable[IndexedPage | IndexedRecord]) -> int:
+                nonlocal pending
+                added = 0
+                for item in items:
+                    writer.add_document(_entry_document(item))
+                    added += 1
+                pending += added
+                if pending >= commit_every:
+                    writer.commit()
+                    pending = 0
+                return added
+
+            yield add
+
     def delete(self, page_ids: Iterable[int]) -> None:
         """Remove the given pages; unknown ids are ignored."""
-        ids = [_unsigned(page_id, "page_id") for page_id in page_ids]
-        if not ids:
+        self.delete_entries(pages=page_ids)
+
+    def delete_entries(
+        self, *, pages: Iterable[int] = (), files: Iterable[int] = (), documents: Iterable[int] = ()
+    ) -> None:
+        """Remove single entries by id (a file's or document's own record, not its pages)."""
+        keys = [entry_key(KIND_PAGE, page_id) for page_id in pages]
+        keys += [entry_key(KIND_FILE, file_id) for file_id in files]
+        keys += [entry_key(KIND_DOCUMENT, document_id) for document_id in documents]
+        if not keys:
             return
         with self._writer() as writer:
-            writer.delete_documents_by_query(self._ids_query(_F_PAGE_ID, ids))
+            writer.delete_documents_by_query(self._ids_query(_F_KEY, keys))
 
     def delete_file(self, file_id: int) -> None:
-        """Remove every page of one file."""
-        file_id = _unsigned(file_id, "file_id")
-        with self._writer() as writer:
-            writer.delete_documents_by_query(self._ids_query(_F_FILE_ID, [file_id]))
+        """Remove everything of one file: its record, its documents' records and its pages."""
+        self.delete_files([file_id])
+
+    def delete_files(self, file_ids: Iterable[int]) -> None:
+        ids = [_unsigned(file_id, "file_id") for file_id in file_ids]
+        if ids:
+            with self._writer() as writer:
+                writer.delete_documents_by_query(self._ids_query(_F_FILE_ID, ids))
+
+    def delete_documents(self, document_ids: Iterable[int]) -> None:
+        """Remove documents' records and their pages."""
+        ids = [_unsigned(document_id, "document_id") for document_id in document_ids if document_id]
+        if ids:
+            with self._writer() as writer:
+                writer.delete_documents_by_query(self._ids_query(_F_DOCUMENT_ID, ids))
 
     def clear(self) -> None:
-        """Remove every page and the side metadata, so the next sync starts from scratch."""
+        """Remove every entry and the side metadata, so the next sync starts from scratch."""
         with self._writer() as writer:
             writer.delete_all_documents()
             self._write_meta({})
@@ -304,9 +542,12 @@ class PageIndex:
     # -- reading ---------------------------------------------------------------------------------
 
     def count(self) -> int:
-        """Number of pages in the index as of its last commit."""
-        self._reload_if_committed()
-        return self._index.searcher().num_docs
+        """Number of entries (pages and records) in the index as of its last commit."""
+        return self._searcher().num_docs
+
+    def size_bytes(self) -> int:
+        """Bytes on disk of the index files (for the size target)."""
+        return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
 
     def search(
         self,
@@ -316,117 +557,285 @@ class PageIndex:
         access_modes: Collection[str],
         limit: int = 20,
         offset: int = 0,
+        texts: Callable[[list[int]], Mapping[int, str]] | None = None,
     ) -> SearchResult:
         """Rank visible pages matching every word, phrase and prefix of ``query``.
 
         ``fonds_ids=None`` lifts the fonds restriction (superuser); an empty collection, like an
-        empty ``access_modes``, means the reader sees nothing.
+        empty ``access_modes``, means the reader sees nothing. The index keeps no text: ``texts``
+        maps the hits' page ids to their text for the snippets (without it snippets are empty).
         """
         if limit < 1 or offset < 0:
             raise ValueError("limit must be >= 1 and offset >= 0")
         clauses = _parse_query(query)
         if not clauses or not access_modes or (fonds_ids is not None and not fonds_ids):
             return SearchResult(total=0, hits=[])
-        tantivy_query = self._query(clauses, fonds_ids=fonds_ids, access_modes=access_modes)
-        self._reload_if_committed()
-        searcher = self._index.searcher()
-        result = searcher.search(tantivy_query, limit, count=True, offset=offset)
+        hidden = _ALL_VIS - {_VIS_LETTER[KIND_PAGE] + mode for mode in access_modes}
+        filters = [(tantivy.Occur.MustNot, tantivy.Query.term_set_query(self._schema, _F_VIS, sorted(hidden)))]
+        if fonds_ids is not None:
+            visible = sorted({_unsigned(fonds_id, "fonds_id") for fonds_id in fonds_ids})
+            filters.append((tantivy.Occur.Must, self._filter(_F_FONDS_ID, visible)))
+        text_query = self._text_query(clauses, (_F_TITLE_EXACT, _F_TITLE_FOLDED))
+        searcher = self._searcher()
+        result = searcher.search(tantivy.Query.boolean_query([*text_query, *filters]), limit, count=True, offset=offset)
+        addresses = [address for _, address in result.hits]
+        columns = self._columns(searcher, addresses, (_F_PAGE_ID, _F_FILE_ID, _F_FONDS_ID, _F_PAGE_NO))
+        page_texts = texts(columns[_F_PAGE_ID]) if texts and addresses else {}
         hits = []
-        for score, address in result.hits:
-            document = searcher.doc(address)
+        for n, (score, address) in enumerate(result.hits):
+            page_id = columns[_F_PAGE_ID][n]
+            text = page_texts.get(page_id)
             hits.append(
                 Hit(
-                    page_id=document.get_first(_F_PAGE_ID),
-                    file_id=document.get_first(_F_FILE_ID),
-                    fonds_id=document.get_first(_F_FONDS_ID),
-                    file_code=document.get_first(_F_FILE_CODE),
-                    page_no=document.get_first(_F_PAGE_NO),
+                    page_id=page_id,
+                    file_id=columns[_F_FILE_ID][n],
+                    fonds_id=columns[_F_FONDS_ID][n],
+                    file_code=searcher.doc(address).get_first(_F_FILE_CODE) or "",
+                    page_no=columns[_F_PAGE_NO][n],
                     score=score,
-                    snippet_html=_snippet_html(document.get_first(_F_EXACT) or "", tuple(clauses)),
+                    snippet_html=_snippet_html(nfc(text), tuple(clauses)) if text else "",
                 )
             )
         return SearchResult(total=result.count or 0, hits=hits)
 
+    def catalogue(
+        self,
+        query: str,
+        *,
+        visibility: Visibility,
+        selected: Mapping[str, Collection[str | int]] | None = None,
+        sort: str = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+        facets: bool = True,
+    ) -> CatalogueMatches:
+        """The public catalogue: files, documents and pages matching ``query`` (empty: browse all).
+
+        ``selected`` holds the chosen facet values (keys of :data:`FACETS`): OR within a facet, AND
+        across facets. Each facet is counted over the visible matches with every *other* facet's
+        selection applied, so the values of a facet stay choosable while one of them is chosen.
+        """
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must be >= 0")
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}")
+        selected = {name: values for name, values in (selected or {}).items() if values}
+        unknown = set(selected) - set(FACETS)
+        if unknown:
+            raise ValueError(f"unknown facets {sorted(unknown)}")
+        clauses = _parse_query(query)
+        base = self._visibility_filters(visibility)
+        if base is None:
+            return CatalogueMatches(0, [], {name: {} for name in FACETS})
+        if clauses:
+            text_query = self._text_query(clauses, (_F_RTITLE_EXACT, _F_RTITLE_FOLDED))
+        else:
+            text_query = [(tantivy.Occur.Must, tantivy.Query.all_query())]
+        facet_filters = {name: self._facet_filter(name, values) for name, values in selected.items()}
+        query_all = tantivy.Query.boolean_query([*text_query, *base, *facet_filters.values()])
+        searcher = self._searcher()
+        total, matches = 0, []
+        if limit:
+            if sort == "relevance" and clauses:
+                result = searcher.search(query_all, limit, count=True, offset=offset, weight_by_field=_F_WEIGHT)
+            elif sort == "year_asc":
+                result = searcher.search(
+                    query_all, limit, count=True, offset=offset, order_by_field=_F_YEAR, order=tantivy.Order.Asc
+                )
+            elif sort == "year_desc":
+                result = searcher.search(
+                    query_all, limit, count=True, offset=offset, order_by_field=_F_YEAR, order=tantivy.Order.Desc
+                )
+            else:  # title, or browsing without words (nothing to rank by)
+                result = searcher.search(
+                    query_all, limit, count=True, offset=offset, order_by_field=_F_TITLE_SORT, order=tantivy.Order.Asc
+                )
+            total = result.count or 0
+            matches = self._matches(searcher, result.hits, scored=sort == "relevance" and bool(clauses))
+        else:
+            total = searcher.search(query_all, 1, count=True).count or 0
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        if facets:
+            plain = [name for name in FACETS if name not in selected]
+            if plain:
+                counts.update(self._aggregate(searcher, query_all, plain))
+            for name in selected:
+                others = [query for other, query in facet_filters.items() if other != name]
+                query_without = tantivy.Query.boolean_query([*text_query, *base, *others])
+                counts.update(self._aggregate(searcher, query_without, [name]))
+        return CatalogueMatches(total, matches, counts)
+
+    def suggest(self, prefix: str, *, visibility: Visibility, limit: int = 10) -> list[str]:
+        """Titles of visible files and documents containing the words of ``prefix``, the last one
+        as a prefix; titles that begin with it come first. De-duplicated, at most ``limit``."""
+        tokens = _tokens(fold(nfc(prefix)))[:MAX_QUERY_CLAUSES]
+        if not tokens or limit < 1:
+            return []
+        records_only = Visibility(
+            record_modes=visibility.record_modes,
+            page_modes=(),
+            hidden_fonds_ids=visibility.hidden_fonds_ids,
+            hidden_file_ids=visibility.hidden_file_ids,
+            hidden_document_ids=visibility.hidden_document_ids,
+            fonds_ids=visibility.fonds_ids,
+        )
+        base = self._visibility_filters(records_only)
+        if base is None:
+            return []
+        match = tantivy.Query.phrase_prefix_query(self._schema, _F_RTITLE_FOLDED, list(tokens))
+        searcher = self._searcher()
+        result = searcher.search(
+            tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *base]), min(200, limit * 10)
+        )
+        start = " ".join(tokens)
+        titles = [searcher.doc(address).get_first(_F_TITLE) or "" for _, address in result.hits]
+        # Titles that begin with the typed words first; otherwise the ranking's order.
+        ordered = sorted(titles, key=lambda title: not " ".join(_tokens(_fold_text(title))).startswith(start))
+        suggestions: list[str] = []
+        seen: set[str] = set()
+        for title in ordered:
+            if title and title.casefold() not in seen:
+                seen.add(title.casefold())
+                suggestions.append(title)
+                if len(suggestions) == limit:
+                    break
+        return suggestions
+
     # -- internals -------------------------------------------------------------------------------
 
-    def _ids_query(self, field: str, values: Iterable[int]) -> tantivy.Query:
+    def _searcher(self) -> tantivy.Searcher:
+        self._reload_if_committed()
+        return self._index.searcher()
+
+    def _filter(self, field_name: str, values: Sequence[Any]) -> tantivy.Query:
+        # Scores 0, so it decides what may be seen without changing the ranking.
+        return tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(self._schema, field_name, list(values)), 0.0
+        )
+
+    def _visibility_filters(self, visibility: Visibility) -> list[tuple[tantivy.Occur, tantivy.Query]] | None:
+        """Clauses that keep only what ``visibility`` allows, or None when it allows nothing."""
+        visible = visibility.visible_vis()
+        if not visible or (visibility.fonds_ids is not None and not visibility.fonds_ids):
+            return None
+        # Excluded rather than included: skipping the few hidden entries costs far less than walking
+        # the postings of every visible page (measured 6 ms at 200,000 pages).
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        hidden = _ALL_VIS - visible
+        if hidden:
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self._schema, _F_VIS, sorted(hidden))))
+        for field_name, ids in (
+            (_F_FONDS_ID, visibility.hidden_fonds_ids),
+            (_F_FILE_ID, visibility.hidden_file_ids),
+            (_F_DOCUMENT_ID, visibility.hidden_document_ids),
+        ):
+            ids = sorted({_unsigned(value, field_name) for value in ids})
+            if ids:
+                clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self._schema, field_name, ids)))
+        if visibility.fonds_ids is not None:
+            visible_fonds = sorted({_unsigned(value, "fonds_id") for value in visibility.fonds_ids})
+            clauses.append((tantivy.Occur.Must, self._filter(_F_FONDS_ID, visible_fonds)))
+        return clauses
+
+    def _facet_filter(self, name: str, values: Collection[str | int]) -> tuple[tantivy.Occur, tantivy.Query]:
+        if name in _NUMERIC_FACETS:
+            terms: list[Any] = sorted({_unsigned(int(value), name) for value in values})
+        else:
+            terms = sorted({str(value) for value in values})
+        return (tantivy.Occur.Must, self._filter(_FACET_FIELD[name], terms))
+
+    def _aggregate(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, names: Sequence[str]
+    ) -> dict[str, dict[str, int]]:
+        spec = {name: {"terms": {"field": _FACET_FIELD[name], "size": MAX_FACET_VALUES}} for name in names}
+        result = searcher.aggregate(query, spec)
+        counts: dict[str, dict[str, int]] = {}
+        for name in names:
+            buckets = result.get(name, {}).get("buckets", [])
+            values = {}
+            for bucket in buckets:
+                key = bucket["key"]
+                if isinstance(key, float):
+                    key = int(key)
+                if name in _NUMERIC_FACETS and not key:
+                    continue  # 0: unknown
+                values[str(key)] = int(bucket["doc_count"])
+            counts[name] = values
+        return counts
+
+    def _matches(
+        self, searcher: tantivy.Searcher, hits: Sequence[tuple[Any, Any]], *, scored: bool
+    ) -> list[CatalogueMatch]:
+        addresses = [address for _, address in hits]
+        names = (_F_KEY, _F_FILE_ID, _F_DOCUMENT_ID, _F_PAGE_ID, _F_PAGE_NO, _F_FONDS_ID, _F_YEAR, _F_TITLE_SORT)
+        columns = self._columns(searcher, addresses, names)
+        matches = []
+        for n, (order_key, _) in enumerate(hits):
+            matches.append(
+                CatalogueMatch(
+                    kind=_CODE_KIND[columns[_F_KEY][n] >> _KIND_SHIFT],
+                    file_id=columns[_F_FILE_ID][n],
+                    document_id=columns[_F_DOCUMENT_ID][n],
+                    page_id=columns[_F_PAGE_ID][n],
+                    page_no=columns[_F_PAGE_NO][n],
+                    fonds_id=columns[_F_FONDS_ID][n],
+                    year=columns[_F_YEAR][n],
+                    title_sort=columns[_F_TITLE_SORT][n],
+                    score=float(order_key) if scored else 0.0,
+                )
+            )
+        return matches
+
+    @staticmethod
+    def _columns(searcher: tantivy.Searcher, addresses: list[Any], names: Sequence[str]) -> dict[str, list[int]]:
+        if not addresses:
+            return {name: [] for name in names}
+        return {name: [value or 0 for value in searcher.fast_field_values(name, addresses)] for name in names}
+
+    def _ids_query(self, field_name: str, values: Iterable[int]) -> tantivy.Query:
         # Not IndexWriter.delete_documents_by_term: given a Python int it builds an i64 term that
         # never matches a u64 field, so nothing would be deleted. A schema-typed query does match.
-        return tantivy.Query.term_set_query(self._schema, field, sorted(set(values)))
+        return tantivy.Query.term_set_query(self._schema, field_name, sorted(set(values)))
 
-    def _document(self, page: IndexedPage) -> tantivy.Document:
-        if page.access_mode not in ACCESS_MODES:
-            raise ValueError(f"access_mode must be one of {sorted(ACCESS_MODES)}")
-        text = nfc(page.text)
-        title = nfc(page.title)
-        document = tantivy.Document()
-        document.add_unsigned(_F_PAGE_ID, _unsigned(page.page_id, "page_id"))
-        document.add_unsigned(_F_FILE_ID, _unsigned(page.file_id, "file_id"))
-        document.add_unsigned(_F_FONDS_ID, _unsigned(page.fonds_id, "fonds_id"))
-        document.add_text(_F_FILE_CODE, page.file_code)
-        document.add_unsigned(_F_PAGE_NO, _unsigned(page.page_no, "page_no"))
-        document.add_text(_F_ACCESS_MODE, page.access_mode)
-        document.add_text(_F_EXACT, text)
-        document.add_text(_F_FOLDED, _fold_text(text))
-        document.add_text(_F_TITLE_EXACT, title)
-        document.add_text(_F_TITLE_FOLDED, _fold_text(title))
-        return document
+    def _text_query(
+        self, clauses: Sequence[_Clause], title_fields: tuple[str, str]
+    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        return [(tantivy.Occur.Must, self._clause_query(clause, title_fields)) for clause in clauses]
 
-    def _query(
-        self,
-        clauses: Sequence[_Clause],
-        *,
-        fonds_ids: Collection[int] | None,
-        access_modes: Collection[str],
-    ) -> tantivy.Query:
-        clauses_and_filters = [(tantivy.Occur.Must, self._clause_query(clause)) for clause in clauses]
-        # Access modes are excluded rather than included: every indexed page has one of the three
-        # (upsert refuses others), and skipping the few hidden pages costs far less than walking
-        # the postings of every visible page (measured 6 ms at 200,000 pages).
-        hidden_modes = ACCESS_MODES - set(access_modes)
-        for mode in sorted(hidden_modes):
-            clauses_and_filters.append(
-                (
-                    tantivy.Occur.MustNot,
-                    tantivy.Query.term_query(self._schema, _F_ACCESS_MODE, mode),
-                )
-            )
-        if fonds_ids is not None:
-            visible = sorted({_unsigned(fonds_id, "fonds_id") for fonds_id in fonds_ids})
-            clauses_and_filters.append(
-                (
-                    tantivy.Occur.Must,
-                    # Scores 0, so it decides what may be seen without changing the ranking.
-                    tantivy.Query.const_score_query(
-                        tantivy.Query.term_set_query(self._schema, _F_FONDS_ID, visible), 0.0
-                    ),
-                )
-            )
-        return tantivy.Query.boolean_query(clauses_and_filters)
+    def _clause_query(self, clause: _Clause, title_fields: tuple[str, str]) -> tantivy.Query:
+        """The clause must match the folded body or title; exact spellings and titles weigh more.
 
-    def _clause_query(self, clause: _Clause) -> tantivy.Query:
-        """The clause may match any of the four text fields; exact and title matches weigh more."""
-        alternatives = []
-        for field, tokens, boost in (
-            (_F_EXACT, clause.exact_tokens, EXACT_BOOST),
-            (_F_FOLDED, clause.folded_tokens, 1.0),
-            (_F_TITLE_EXACT, clause.exact_tokens, EXACT_BOOST * TITLE_BOOST),
-            (_F_TITLE_FOLDED, clause.folded_tokens, TITLE_BOOST),
-        ):
-            if not tokens:
-                continue
-            query = self._field_query(clause.kind, field, tokens)
-            if boost != 1.0:
-                query = tantivy.Query.boost_query(query, boost)
-            alternatives.append((tantivy.Occur.Should, query))
-        return tantivy.Query.boolean_query(alternatives)
+        The exact fields have no positions, so a phrase is matched on the folded fields and its exact
+        words only add to the score; a word typed without diacritics is left to the folded fields.
+        """
+        title_exact, title_folded = title_fields
+        must = []
+        for field_name, boost in ((_F_FOLDED, 1.0), (title_folded, TITLE_BOOST)):
+            query = self._field_query(clause.kind, field_name, clause.folded_tokens)
+            must.append((tantivy.Occur.Should, query if boost == 1.0 else tantivy.Query.boost_query(query, boost)))
+        parts = [(tantivy.Occur.Must, tantivy.Query.boolean_query(must))]
+        exact_tokens = [(n, token) for n, token in enumerate(clause.exact_tokens) if token not in clause.folded_tokens]
+        for n, token in exact_tokens:
+            last_prefix = clause.kind is _ClauseKind.PREFIX and n == len(clause.exact_tokens) - 1
+            for field_name, boost in ((_F_EXACT, EXACT_BOOST), (title_exact, EXACT_BOOST * TITLE_BOOST)):
+                if last_prefix:
+                    query = tantivy.Query.phrase_prefix_query(self._schema, field_name, [token])
+                else:
+                    query = tantivy.Query.term_query(self._schema, field_name, token)
+                parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
+        return tantivy.Query.boolean_query(parts)
 
-    def _field_query(self, kind: _ClauseKind, field: str, tokens: tuple[str, ...]) -> tantivy.Query:
+    def _field_query(self, kind: _ClauseKind, field_name: str, tokens: tuple[str, ...]) -> tantivy.Query:
+        if len(tokens) > 1 and field_name in _WITHOUT_POSITIONS:
+            # Every word, the last one as a prefix when asked: the nearest a field without positions gets.
+            words = [self._field_query(_ClauseKind.WORD, field_name, (token,)) for token in tokens[:-1]]
+            words.append(self._field_query(kind, field_name, tokens[-1:]))
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, word) for word in words])
         if kind is _ClauseKind.PREFIX:
-            return tantivy.Query.phrase_prefix_query(self._schema, field, list(tokens))
+            return tantivy.Query.phrase_prefix_query(self._schema, field_name, list(tokens))
         if len(tokens) == 1:
-            return tantivy.Query.term_query(self._schema, field, tokens[0])
-        return tantivy.Query.phrase_query(self._schema, field, list(tokens))
+            return tantivy.Query.term_query(self._schema, field_name, tokens[0])
+        return tantivy.Query.phrase_query(self._schema, field_name, list(tokens))
 
     def _reload_if_committed(self) -> None:
         """Reload the reader when any process has committed since we last looked.
@@ -448,12 +857,8 @@ class PageIndex:
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:
         """Exclusive across processes and across PageIndex objects (flock is per open file)."""
-        with open(self.path / LOCK_FILE_NAME, "a+b") as lock_file:
-            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+        with _flock(self.path / LOCK_FILE_NAME):
+            yield
 
     @contextlib.contextmanager
     def _writer(self) -> Iterator[tantivy.IndexWriter]:
@@ -480,28 +885,112 @@ class PageIndex:
         return meta if isinstance(meta, dict) else {}
 
     def _write_meta(self, meta: dict[str, Any]) -> None:
-        descriptor, temporary_name = tempfile.mkstemp(prefix=".khoso-meta-", dir=self.path)
-        temporary = Path(temporary_name)
+        _write_atomically(self.path / META_FILE_NAME, json.dumps(meta, ensure_ascii=False))
+
+
+@contextlib.contextmanager
+def _flock(path: Path) -> Iterator[None]:
+    with open(path, "a+b") as lock_file:
+        fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as meta_file:
-                json.dump(meta, meta_file, ensure_ascii=False)
-                meta_file.flush()
-                os.fsync(meta_file.fileno())
-            temporary.replace(self.path / META_FILE_NAME)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        directory = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(directory)
+            yield
         finally:
-            os.close(directory)
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
 
-def _unsigned(value: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return value
+def _write_atomically(path: Path, content: str) -> None:
+    """Temp file, fsync, rename, fsync the directory: readers see the old or the new content."""
+    descriptor, temporary_name = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    temporary = Path(temporary_name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+class IndexHome:
+    """A directory of index generations and a ``current`` pointer naming the live one.
+
+    A rebuild fills :meth:`new_generation` while searches keep using :meth:`current`; under
+    :meth:`lock` it catches up and calls :meth:`switch`, which replaces the pointer atomically.
+    Every process reads the pointer before each use, so all of them move to the new generation
+    at their next query; the generation before is kept for queries still running on it, older ones
+    are removed.
+    """
+
+    def __init__(self, root: Path, **index_options: Any) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._index_options = index_options
+        self._open: dict[str, PageIndex] = {}
+        self._open_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive across processes: held to apply changes to, and to switch, the live index."""
+        with _flock(self.root / LOCK_FILE_NAME):
+            yield
+
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / POINTER_FILE_NAME).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def current(self) -> PageIndex:
+        """The live generation (created empty on first use)."""
+        name = self.current_name()
+        if name is None:
+            with self.lock():
+                name = self.current_name()
+                if name is None:
+                    index = self.new_generation()
+                    self._point_to(index.path.name)
+                    return index
+        return self._opened(name)
+
+    def new_generation(self) -> PageIndex:
+        """An empty index in a new directory next to the live one; not searched until :meth:`switch`."""
+        name = f"gen-{time.time_ns():x}-{os.getpid()}"
+        index = PageIndex(self.root / name, **self._index_options)
+        with self._open_lock:
+            self._open[name] = index
+        return index
+
+    def switch(self, index: PageIndex) -> None:
+        """Make ``index`` (from :meth:`new_generation`) the live one; call it holding :meth:`lock`."""
+        if index.path.parent != self.root:
+            raise ValueError("not a generation of this home")
+        previous = self.current_name()
+        self._point_to(index.path.name)
+        keep = {index.path.name, previous}
+        for entry in self.root.iterdir():
+            if entry.is_dir() and entry.name.startswith("gen-") and entry.name not in keep:
+                with self._open_lock:
+                    self._open.pop(entry.name, None)
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def _point_to(self, name: str) -> None:
+        _write_atomically(self.root / POINTER_FILE_NAME, name)
+
+    def _opened(self, name: str) -> PageIndex:
+        with self._open_lock:
+            index = self._open.get(name)
+            if index is None:
+                index = PageIndex(self.root / name, **self._index_options)
+                self._open[name] = index
+            return index
 
 
 # -- snippets ------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ def _referenced() -> set[str]:
     ):
         refs.update(x for x in (original, rendition, thumbnail, delivered) if x)
     refs.update(ArchiveFile.objects.filter(~Q(pdf=None)).values_list("pdf_id", flat=True))
+    from khoso.readers.models import Delivery  # copies handed to readers until purged
+
+    refs.update(Delivery.objects.filter(~Q(content=None)).values_list("content_id", flat=True))
     return refs
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.access.models import FondsGrant
-from khoso.access.selectors import can_edit_fonds
+from khoso.access.selectors import can_edit_fonds, is_reader_only
 from khoso.archive import selectors as archive_selectors
 from khoso.archive import services as archive_services
 from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Fonds, Page
@@ -103,6 +103,8 @@ def _object_response(
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    if is_reader_only(request.user):  # a citizen's account: their own page
+        return redirect("reader_home")
     fonds = archive_selectors.fonds_list(user=request.user)
     return render(
         request,

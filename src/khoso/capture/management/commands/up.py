@@ -34,6 +34,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         call_command("collectstatic", verbosity=0, interactive=False)
         call_command("demo")
+        call_command("reindex", if_missing=True)
         call_command("down", verbosity=0)
         khoso = [sys.executable, "-m", "khoso"]
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}

@@ -1,0 +1,1 @@
+"""The public portal: the catalogue anyone may search and browse without logging in."""

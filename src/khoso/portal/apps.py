@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "khoso.portal"
+    verbose_name = "Cổng tra cứu công khai"

@@ -1,0 +1,43 @@
+"""Admin of the readers app: lookup and correction only; decisions go through the readers pages (services)."""
+
+from django.contrib import admin
+
+from khoso.readers.models import Delivery, Reader, ReaderRequest, UsageEvent
+
+
+@admin.register(Reader)
+class ReaderAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "user", "citizen_id", "email", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["full_name", "citizen_id", "email", "user__username"]
+    readonly_fields = ["user", "decided_by", "decided_at", "created_at"]
+
+
+@admin.register(ReaderRequest)
+class ReaderRequestAdmin(admin.ModelAdmin):
+    list_display = ["code", "reader", "kind", "file", "status", "submitted_at", "due_date"]
+    list_filter = ["status", "kind"]
+    search_fields = ["code", "reader__full_name", "file__file_code"]
+    raw_id_fields = ["reader", "file", "document"]
+    readonly_fields = ["code", "submitted_at", "decided_by", "decided_at", "reminded_at"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["request", "kind", "page_count", "created_at", "expires_at", "purged_at"]
+    list_filter = ["kind"]
+    exclude = ["token"]  # the token is the reader's key: never shown to staff
+    readonly_fields = ["request", "kind", "content", "page_count", "created_at", "purged_at"]
+
+
+@admin.register(UsageEvent)
+class UsageEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "user", "file", "document", "page_number", "surface", "address"]
+    list_filter = ["action", "surface"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReadersConfig(AppConfig):
+    name = "khoso.readers"
+    verbose_name = "Độc giả"

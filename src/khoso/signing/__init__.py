@@ -1,0 +1,53 @@
+"""Copies with legal value: the marks and the signature a reader's copy must carry (TT 05/2025 Đ37, 40–42).
+
+A copy handed out by an archive is only worth what it proves. The rules (standards.md §3.1, §5.2, §6.4):
+
+- a **reading copy** (Đ37) is not downloadable and shows the archive's name at the bottom centre of
+  every page, so any screenshot says where it came from;
+- an **uncertified copy** (Đ40) shows «BẢN SAO» at the top right of page 1, Times New Roman 10 pt,
+  black, so it is never taken for the original;
+- a **certified copy** (Đ41) carries the archive's digital signature, PAdES, added as an incremental
+  update after the PDF/A conversion (rewriting a signed file breaks it); the signature shows, as text
+  only and never a seal image, «BẢN SAO», the agency name and the signing time in ISO 8601 with the
+  Vietnam offset, top right of the first page (TT05 Đ8.1, NĐ30 PL I).
+
+Times New Roman is not installed; Liberation Serif 2 (fonts-liberation2), metric-compatible with it and
+complete for Vietnamese, stands in (``khoso.core.printing.font_family`` picks it).
+
+This package is the library core: bytes and images in, bytes and images out, no web framework (in the
+manner of pyHanko), so the reader service, the CLI and later long-term validation share it.
+:mod:`khoso.signing.testca` makes a clearly marked test CA for the demo and the tests.
+"""
+
+from khoso.signing.pades import (
+    VIETNAM,
+    SignatureReport,
+    Signer,
+    SigningError,
+    SigningKeyError,
+    iso_vietnam,
+    load_signer,
+    sign_certified_copy,
+    verify_pdf,
+)
+from khoso.signing.stamps import COPY_MARK, image_band_height, stamp_copy, stamp_reading_copy, watermark_image
+from khoso.signing.testca import TestCA, ensure_test_ca
+
+__all__ = [
+    "COPY_MARK",
+    "VIETNAM",
+    "SignatureReport",
+    "Signer",
+    "SigningError",
+    "SigningKeyError",
+    "TestCA",
+    "ensure_test_ca",
+    "image_band_height",
+    "iso_vietnam",
+    "load_signer",
+    "sign_certified_copy",
+    "stamp_copy",
+    "stamp_reading_copy",
+    "verify_pdf",
+    "watermark_image",
+]
