@@ -6,6 +6,9 @@ The digitization-workflow fixtures live here too (``people``, ``draft_project``,
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "worker" in item.keywords:
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On SQLite, test in a database file, as the embedded default runs, not in shared memory.
+
+    Django gives a live server's request threads one shared connection to an in-memory test
+    database, so one thread's rollback can undo another's session write; a browser test then
+    finds its user logged out at random. With a file every thread has its own connection and
+    SQLite's locking, as in production. The file sits in /dev/shm when there is one (no fsync).
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        database.setdefault("TEST", {})["NAME"] = str(folder / f"khoso-test-{os.getpid()}.sqlite3")
+    request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")
+    yield
+    test_name = database.get("TEST", {}).get("NAME")
+    if test_name and database["ENGINE"] == "django.db.backends.sqlite3":
+        for leftover in ("-wal", "-shm"):  # Django removes the database file, not SQLite's side files
+            Path(f"{test_name}{leftover}").unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

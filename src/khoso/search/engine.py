@@ -18,11 +18,11 @@ Why tantivy and why this shape:
   :class:`IndexHome` keeps generations of the index next to each other, so a rebuild fills a new
   directory while the old one keeps answering, and a pointer file switches them atomically.
 * Vietnamese. Readers type with or without diacritics, so each text is indexed twice: ``exact``
-  (NFC, lower-cased by the tokenizer, diacritics kept) and ``folded`` (:func:`fold`: no
-  diacritics, đ → d). A query word must match the folded field; matching the exact field only adds
-  to the score, so a page with "Đắk Lắk" ranks above one with only "Dak Lak" for the query
-  "Đắk Lắk". Text must be NFC: tantivy's tokenizer splits words on combining marks, so NFD
-  "Lắk" would become "la", "k".
+  (NFC, lower-cased by the tokenizer, diacritics kept) and ``folded`` (tantivy's ascii_fold: no
+  diacritics, đ → d, done in tantivy's indexing threads). A query word must match the folded
+  field; matching the exact field only adds to the score, so a page with "Đắk Lắk" ranks above
+  one with only "Dak Lak" for the query "Đắk Lắk". Text must be NFC: tantivy's tokenizer
+  splits words on combining marks, so NFD "Lắk" would become "la", "k".
 * Size. The index must stay under a third of the text it covers, so it stores no text at all
   (snippets are cut from the database's copy of the ≤ 20 hits shown), the exact fields keep term
   frequencies but no positions (phrases are matched on the folded fields) and words without
@@ -48,7 +48,6 @@ import shutil
 import tempfile
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -58,7 +57,7 @@ from typing import Any
 import tantivy
 
 from khoso.core.collation import sort_prefix
-from khoso.core.text import fold, nfc
+from khoso.core.text import nfc
 
 ACCESS_MODES = frozenset({"01", "02", "03"})  # public, conditional, secret
 KIND_FILE = "file"
@@ -76,9 +75,12 @@ MAX_QUERY_CLAUSES = 32
 MAX_TOKEN_BYTES = 40  # tantivy's "default" tokenizer drops longer tokens
 MAX_FACET_VALUES = 2000
 SNIPPET_CHARS = 200
+BULK_WRITER_HEAP_BYTES = 400_000_000
+BULK_WRITER_THREADS = max(1, min(4, os.cpu_count() or 1))
 SNIPPET_CHARS_BEFORE_MATCH = 60
 
 LOCK_FILE_NAME = "khoso-write.lock"
+_META_FONDS = "fonds_ids"  # every fonds that has an entry in the index, written before the commit that adds it
 META_FILE_NAME = "khoso-meta.json"
 POINTER_FILE_NAME = "current"
 _TANTIVY_META_FILE_NAME = "meta.json"
@@ -120,14 +122,24 @@ _FACET_FIELD = {
 _NUMERIC_FACETS = frozenset({"fonds", "year"})
 _WITHOUT_POSITIONS = frozenset({_F_TITLE_FOLDED})
 
-# The same analysis as tantivy's "default" tokenizer (the one the text fields use), so a query is
-# cut into exactly the terms a page was indexed under.
-_ANALYZER = (
-    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    .filter(tantivy.Filter.remove_long(MAX_TOKEN_BYTES))
-    .filter(tantivy.Filter.lowercase())
-    .build()
-)
+# The exact fields use tantivy's "default" tokenizer, the folded ones our FOLDED_TOKENIZER (the same
+# plus ascii_fold, which also turns đ into d); queries are cut with the same analyzers, so into
+# exactly the terms a page was indexed under. Folding in tantivy's indexing threads, not in Python,
+# is what lets a rebuild keep both cores busy.
+FOLDED_TOKENIZER = "khoso_folded"
+
+
+def _analyzer(*, folded: bool) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_BYTES))
+        .filter(tantivy.Filter.lowercase())
+    )
+    return (builder.filter(tantivy.Filter.ascii_fold()) if folded else builder).build()
+
+
+_ANALYZER = _analyzer(folded=False)
+_FOLDED_ANALYZER = _analyzer(folded=True)
 _QUERY_PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")  # Python's alphanumeric runs, like tantivy's SimpleTokenizer
 _SPACES = re.compile(r"\s+")
@@ -265,38 +277,17 @@ def _build_schema() -> tantivy.Schema:
         (_F_RTITLE_EXACT, _F_RTITLE_FOLDED, "position"),
     ):
         builder.add_text_field(exact, index_option="basic")
-        builder.add_text_field(folded, index_option=folded_option)
+        builder.add_text_field(folded, tokenizer_name=FOLDED_TOKENIZER, index_option=folded_option)
     return builder.build()
-
-
-_FAST_FOLD_RANGES = ((0x0000, 0x0250), (0x0300, 0x0370), (0x1E00, 0x1F00))
-_FAST_FOLD_TABLE = {
-    code_point: fold(chr(code_point)) for first, past in _FAST_FOLD_RANGES for code_point in range(first, past)
-}
-_NOT_ASCII_OR_MARK = re.compile("[^\x00-\x7f\u0300-\u036f]")
-_OUTSIDE_FAST_FOLD = re.compile(
-    "[^" + "".join(f"{chr(first)}-{chr(past - 1)}" for first, past in _FAST_FOLD_RANGES) + "]"
-)
-
-
-def _fold_text(text: str) -> str:
-    """:func:`fold` for NFC text, several times faster when every letter is Latin/Vietnamese.
-
-    When the decomposed text is ASCII plus combining marks, dropping everything non-ASCII is the
-    same as dropping the marks. Otherwise, within the fast ranges, folding one character at a time
-    gives the same result as folding the whole string (the combining marks go, base letters never
-    recombine); other scripts take :func:`fold` itself. Indexing spends most of its Python time here.
-    """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    if not _NOT_ASCII_OR_MARK.search(decomposed):
-        return decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    if _OUTSIDE_FAST_FOLD.search(text):
-        return fold(text)
-    return text.translate(_FAST_FOLD_TABLE)
 
 
 def _tokens(text: str) -> tuple[str, ...]:
     return tuple(_ANALYZER.analyze(text))
+
+
+def folded_tokens(text: str) -> tuple[str, ...]:
+    """The terms ``text`` is indexed under in the folded fields: no diacritics, đ → d, lower case."""
+    return tuple(_FOLDED_ANALYZER.analyze(text))
 
 
 def _parse_query(query: str) -> list[_Clause]:
@@ -311,7 +302,7 @@ def _parse_query(query: str) -> list[_Clause]:
         part = quoted if quoted is not None else bare
         is_prefix = part.rstrip().endswith("*")
         exact = _tokens(part)
-        folded = _tokens(fold(part))
+        folded = folded_tokens(part)
         if not exact and not folded:
             continue
         if is_prefix:
@@ -410,14 +401,14 @@ def _entry_document(item: IndexedPage | IndexedRecord) -> tantivy.Document:
         document.add_text(_F_LANGUAGE, language)
     document.add_text(_F_FILE_CODE, item.file_code)
     document.add_text(_F_EXACT, _exact_text(text))
-    document.add_text(_F_FOLDED, _fold_text(text))
+    document.add_text(_F_FOLDED, text)
     if is_page:
         document.add_text(_F_TITLE_EXACT, _exact_text(title))
-        document.add_text(_F_TITLE_FOLDED, _fold_text(title))
+        document.add_text(_F_TITLE_FOLDED, title)
     else:
         document.add_text(_F_TITLE, title)
         document.add_text(_F_RTITLE_EXACT, _exact_text(title))
-        document.add_text(_F_RTITLE_FOLDED, _fold_text(title))
+        document.add_text(_F_RTITLE_FOLDED, title)
     return document
 
 
@@ -438,6 +429,7 @@ class PageIndex:
         self._schema = _build_schema()
         self._reload_lock = threading.Lock()
         self._seen_commit: bytes | None = None
+        self._known_fonds: frozenset[int] | None = None  # None: not tracked, filter by inclusion
         with self._write_lock():  # two processes must not both create the index
             try:
                 self._index = tantivy.Index(self._schema, str(self.path), reuse=True)
@@ -448,7 +440,13 @@ class PageIndex:
                     f"{self.path} holds a search index with another schema; delete the directory "
                     "and rebuild the index from the database"
                 ) from exc
+        self._index.register_tokenizer(FOLDED_TOKENIZER, _FOLDED_ANALYZER)  # not stored with the index
         self._index.config_reader("manual", 0)  # we reload ourselves, see _reload_if_committed
+        with self._write_lock():
+            meta = self._read_meta()
+            if _META_FONDS not in meta and self._index.searcher().num_docs == 0:
+                meta[_META_FONDS] = []  # a new index: track its fonds from the first entry on
+                self._write_meta(meta)
         self._reload_if_committed()
 
     # -- writing ---------------------------------------------------------------------------------
@@ -456,27 +454,40 @@ class PageIndex:
     def upsert(self, items: Iterable[IndexedPage | IndexedRecord]) -> None:
         """Add or replace pages and catalogue records (by kind and id), all in one commit."""
         # The last version of an entry wins, as if the batch were applied in order.
-        documents = {_entry_key(item): _entry_document(item) for item in items}
+        items_list = list(items)
+        documents = {_entry_key(item): _entry_document(item) for item in items_list}
         if not documents:
             return
         with self._writer() as writer:
+            self._note_fonds(item.fonds_id for item in items_list)
             writer.delete_documents_by_query(self._ids_query(_F_KEY, documents))
             for document in documents.values():
                 writer.add_document(document)
 
     @contextlib.contextmanager
-    def bulk_loader(self, *, commit_every: int = 200_000) -> Iterator[Callable[[Iterable[Any]], int]]:
+    def bulk_loader(
+        self,
+        *,
+        commit_every: int = 1_000_000,
+        heap_bytes: int = BULK_WRITER_HEAP_BYTES,
+        threads: int = BULK_WRITER_THREADS,
+    ) -> Iterator[Callable[[Iterable[Any]], int]]:
         """For filling an empty index: ``add(items)`` without the per-batch delete, commits now and then.
 
-        Entries must be new (each key once); the rebuild uses it on a fresh directory.
+        Entries must be new (each key once); the rebuild uses it on a fresh directory. Its writer is
+        bigger than an update's: fewer, larger segments leave less merging to do.
         """
-        with self._writer() as writer:
+        with self._writer(heap_bytes=heap_bytes, threads=threads) as writer:
             pending = 0
+            noted: set[int] = set()
 
             def add(items: Iterable[IndexedPage | IndexedRecord]) -> int:
                 nonlocal pending
                 added = 0
                 for item in items:
+                    if item.fonds_id not in noted:
+                        self._note_fonds([item.fonds_id])
+                        noted.add(item.fonds_id)
                     writer.add_document(_entry_document(item))
                     added += 1
                 pending += added
@@ -524,7 +535,8 @@ class PageIndex:
         """Remove every entry and the side metadata, so the next sync starts from scratch."""
         with self._writer() as writer:
             writer.delete_all_documents()
-            self._write_meta({})
+            fonds = self._read_meta().get(_META_FONDS)  # a superset of what is indexed stays safe
+            self._write_meta({} if fonds is None else {_META_FONDS: fonds})
 
     # -- side metadata ---------------------------------------------------------------------------
 
@@ -572,11 +584,9 @@ class PageIndex:
             return SearchResult(total=0, hits=[])
         hidden = _ALL_VIS - {_VIS_LETTER[KIND_PAGE] + mode for mode in access_modes}
         filters = [(tantivy.Occur.MustNot, tantivy.Query.term_set_query(self._schema, _F_VIS, sorted(hidden)))]
-        if fonds_ids is not None:
-            visible = sorted({_unsigned(fonds_id, "fonds_id") for fonds_id in fonds_ids})
-            filters.append((tantivy.Occur.Must, self._filter(_F_FONDS_ID, visible)))
+        searcher, known_fonds = self._snapshot()
+        filters += self._fonds_clauses(known_fonds, fonds_ids)
         text_query = self._text_query(clauses, (_F_TITLE_EXACT, _F_TITLE_FOLDED))
-        searcher = self._searcher()
         result = searcher.search(tantivy.Query.boolean_query([*text_query, *filters]), limit, count=True, offset=offset)
         addresses = [address for _, address in result.hits]
         columns = self._columns(searcher, addresses, (_F_PAGE_ID, _F_FILE_ID, _F_FONDS_ID, _F_PAGE_NO))
@@ -624,7 +634,8 @@ class PageIndex:
         if unknown:
             raise ValueError(f"unknown facets {sorted(unknown)}")
         clauses = _parse_query(query)
-        base = self._visibility_filters(visibility)
+        searcher, known_fonds = self._snapshot()
+        base = self._visibility_filters(visibility, known_fonds)
         if base is None:
             return CatalogueMatches(0, [], {name: {} for name in FACETS})
         if clauses:
@@ -633,7 +644,6 @@ class PageIndex:
             text_query = [(tantivy.Occur.Must, tantivy.Query.all_query())]
         facet_filters = {name: self._facet_filter(name, values) for name, values in selected.items()}
         query_all = tantivy.Query.boolean_query([*text_query, *base, *facet_filters.values()])
-        searcher = self._searcher()
         total, matches = 0, []
         if limit:
             if sort == "relevance" and clauses:
@@ -668,7 +678,7 @@ class PageIndex:
     def suggest(self, prefix: str, *, visibility: Visibility, limit: int = 10) -> list[str]:
         """Titles of visible files and documents containing the words of ``prefix``, the last one
         as a prefix; titles that begin with it come first. De-duplicated, at most ``limit``."""
-        tokens = _tokens(fold(nfc(prefix)))[:MAX_QUERY_CLAUSES]
+        tokens = folded_tokens(nfc(prefix))[:MAX_QUERY_CLAUSES]
         if not tokens or limit < 1:
             return []
         records_only = Visibility(
@@ -679,18 +689,18 @@ class PageIndex:
             hidden_document_ids=visibility.hidden_document_ids,
             fonds_ids=visibility.fonds_ids,
         )
-        base = self._visibility_filters(records_only)
+        searcher, known_fonds = self._snapshot()
+        base = self._visibility_filters(records_only, known_fonds)
         if base is None:
             return []
         match = tantivy.Query.phrase_prefix_query(self._schema, _F_RTITLE_FOLDED, list(tokens))
-        searcher = self._searcher()
         result = searcher.search(
             tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *base]), min(200, limit * 10)
         )
         start = " ".join(tokens)
         titles = [searcher.doc(address).get_first(_F_TITLE) or "" for _, address in result.hits]
         # Titles that begin with the typed words first; otherwise the ranking's order.
-        ordered = sorted(titles, key=lambda title: not " ".join(_tokens(_fold_text(title))).startswith(start))
+        ordered = sorted(titles, key=lambda title: not " ".join(folded_tokens(title)).startswith(start))
         suggestions: list[str] = []
         seen: set[str] = set()
         for title in ordered:
@@ -704,8 +714,13 @@ class PageIndex:
     # -- internals -------------------------------------------------------------------------------
 
     def _searcher(self) -> tantivy.Searcher:
+        return self._snapshot()[0]
+
+    def _snapshot(self) -> tuple[tantivy.Searcher, frozenset[int] | None]:
+        """A searcher on the last commit and the fonds known when it was loaded, taken together."""
         self._reload_if_committed()
-        return self._index.searcher()
+        with self._reload_lock:  # no reload between the two
+            return self._index.searcher(), self._known_fonds
 
     def _filter(self, field_name: str, values: Sequence[Any]) -> tantivy.Query:
         # Scores 0, so it decides what may be seen without changing the ranking.
@@ -713,8 +728,13 @@ class PageIndex:
             tantivy.Query.term_set_query(self._schema, field_name, list(values)), 0.0
         )
 
-    def _visibility_filters(self, visibility: Visibility) -> list[tuple[tantivy.Occur, tantivy.Query]] | None:
-        """Clauses that keep only what ``visibility`` allows, or None when it allows nothing."""
+    def _visibility_filters(
+        self, visibility: Visibility, known_fonds: frozenset[int] | None
+    ) -> list[tuple[tantivy.Occur, tantivy.Query]] | None:
+        """Clauses that keep only what ``visibility`` allows, or None when it allows nothing.
+
+        ``known_fonds`` comes from the same :meth:`_snapshot` as the searcher the clauses run on.
+        """
         visible = visibility.visible_vis()
         if not visible or (visibility.fonds_ids is not None and not visibility.fonds_ids):
             return None
@@ -725,17 +745,13 @@ class PageIndex:
         if hidden:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self._schema, _F_VIS, sorted(hidden))))
         for field_name, ids in (
-            (_F_FONDS_ID, visibility.hidden_fonds_ids),
             (_F_FILE_ID, visibility.hidden_file_ids),
             (_F_DOCUMENT_ID, visibility.hidden_document_ids),
         ):
             ids = sorted({_unsigned(value, field_name) for value in ids})
             if ids:
                 clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self._schema, field_name, ids)))
-        if visibility.fonds_ids is not None:
-            visible_fonds = sorted({_unsigned(value, "fonds_id") for value in visibility.fonds_ids})
-            clauses.append((tantivy.Occur.Must, self._filter(_F_FONDS_ID, visible_fonds)))
-        return clauses
+        return clauses + self._fonds_clauses(known_fonds, visibility.fonds_ids, visibility.hidden_fonds_ids)
 
     def _facet_filter(self, name: str, values: Collection[str | int]) -> tuple[tantivy.Occur, tantivy.Query]:
         if name in _NUMERIC_FACETS:
@@ -837,6 +853,40 @@ class PageIndex:
             return tantivy.Query.term_query(self._schema, field_name, tokens[0])
         return tantivy.Query.phrase_query(self._schema, field_name, list(tokens))
 
+    def _note_fonds(self, fonds_ids: Iterable[int]) -> None:
+        """Add fonds to the side metadata before the commit that indexes them (write lock held)."""
+        meta = self._read_meta()
+        known = meta.get(_META_FONDS)
+        if known is None:
+            return  # an index from before tracking: fonds are filtered by inclusion
+        new = {_unsigned(fonds_id, "fonds_id") for fonds_id in fonds_ids} - set(known)
+        if new:
+            meta[_META_FONDS] = sorted({*known, *new})
+            self._write_meta(meta)
+
+    def _fonds_clauses(
+        self, known: frozenset[int] | None, visible: Collection[int] | None, hidden: Collection[int] = ()
+    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """Keep entries of ``visible`` fonds (None: any) and none of ``hidden``.
+
+        Excluding the few fonds a reader may not see costs far less than matching the many they
+        may (the postings of every visible entry). That needs every indexed fonds to be known:
+        :meth:`_note_fonds` records them before each commit, so ``known`` (read after a reload,
+        see :meth:`_snapshot`) covers at least what that reload made searchable.
+        """
+        excluded = {_unsigned(value, "fonds_id") for value in hidden}
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if visible is not None:
+            wanted = {_unsigned(value, "fonds_id") for value in visible} - excluded
+            if known is not None and len(known - wanted) < len(wanted):
+                excluded |= known - wanted
+            else:
+                clauses.append((tantivy.Occur.Must, self._filter(_F_FONDS_ID, sorted(wanted))))
+        if excluded:
+            hidden_query = tantivy.Query.term_set_query(self._schema, _F_FONDS_ID, sorted(excluded))
+            clauses.append((tantivy.Occur.MustNot, hidden_query))
+        return clauses
+
     def _reload_if_committed(self) -> None:
         """Reload the reader when any process has committed since we last looked.
 
@@ -852,6 +902,8 @@ class PageIndex:
         with self._reload_lock:
             if stamp != self._seen_commit:
                 self._index.reload()
+                known = self._read_meta().get(_META_FONDS)  # after the reload: it covers what we now see
+                self._known_fonds = None if known is None else frozenset(int(value) for value in known)
                 self._seen_commit = stamp
 
     @contextlib.contextmanager
@@ -861,10 +913,10 @@ class PageIndex:
             yield
 
     @contextlib.contextmanager
-    def _writer(self) -> Iterator[tantivy.IndexWriter]:
+    def _writer(self, *, heap_bytes: int | None = None, threads: int | None = None) -> Iterator[tantivy.IndexWriter]:
         """A tantivy writer that commits on success, rolls back on error, and is gone after."""
         with self._write_lock():
-            writer = self._index.writer(self._writer_heap_bytes, self._writer_threads)
+            writer = self._index.writer(heap_bytes or self._writer_heap_bytes, threads or self._writer_threads)
             try:
                 yield writer
                 writer.commit()
@@ -1001,7 +1053,7 @@ def _letters_by_fold() -> dict[str, str]:
     groups: dict[str, list[str]] = {}
     for code_point in (*range(0x0000, 0x0250), *range(0x1E00, 0x1F00)):
         letter = chr(code_point)
-        folded = fold(letter)
+        folded = "".join(folded_tokens(letter))
         if len(folded) == 1 and letter.isalnum():
             groups.setdefault(folded, []).append(letter)
     return {folded: "".join(letters) for folded, letters in groups.items()}
