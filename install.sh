@@ -36,6 +36,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+# The E-ARK validator pins an lxml older than pyHanko accepts: it gets a virtual environment of its
+# own, which the package tests call as a separate program.
+if [ ! -x .venv-eark/bin/python ]; then
+  "$PYTHON" -m venv .venv-eark
+fi
+.venv-eark/bin/python -m pip install -q "eark-validator==1.1.3"
 
 [ "${1:-}" = "--no-start" ] && exit 0
 export OMP_THREAD_LIMIT=1

@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from khoso.config.options import value
 
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
     "khoso.handover",
     "khoso.readers",
     "khoso.portal",
+    "khoso.packages",
+    "khoso.preservation",
+    "khoso.backup",
     "khoso.web",
 ]
 
@@ -170,6 +174,11 @@ KHOSO_PURGE_DAYS = value("PURGE_DAYS")
 KHOSO_REVIEW_WORKING_DAYS = value("REVIEW_WORKING_DAYS")
 KHOSO_HOLIDAYS = value("HOLIDAYS")
 KHOSO_PUBLIC_URL = value("PUBLIC_URL").rstrip("/")
+KHOSO_MIN_COPIES = value("MIN_COPIES")
+KHOSO_FIXITY_FULL_PASS_DAYS = value("FIXITY_FULL_PASS_DAYS")
+KHOSO_FIXITY_SAMPLE_PERCENT = value("FIXITY_SAMPLE_PERCENT")
+KHOSO_BACKUP_DIR = Path(value("BACKUP_DIR") or DATA_DIR / "backups")
+KHOSO_PACKAGE_MAX_BYTES = value("PACKAGE_MAX_BYTES")
 
 EMAIL_HOST = value("EMAIL_HOST")
 EMAIL_PORT = value("EMAIL_PORT")
@@ -207,6 +216,14 @@ CELERY_BEAT_SCHEDULE = {
     "scan-operator-folders": {"task": "khoso.scanning.tasks.scan_operator_folders", "schedule": 15.0},
     "reader-request-reminders": {"task": "khoso.readers.tasks.remind_due_requests", "schedule": 3600.0},
     "purge-expired-deliveries": {"task": "khoso.readers.tasks.purge_expired_deliveries", "schedule": 3600.0},
+    "replicate-pending-objects": {"task": "khoso.preservation.tasks.replicate_pending", "schedule": 300.0},
+    "fixity-daily-slice": {"task": "khoso.preservation.tasks.fixity_daily", "schedule": crontab(hour=1, minute=30)},
+    "fixity-monthly-sample": {
+        "task": "khoso.preservation.tasks.fixity_monthly_sample",
+        "schedule": crontab(day_of_month=15, hour=2, minute=0),
+    },
+    # TT 05: an incremental backup every day, a full one on the first day of the month
+    "backup-daily": {"task": "khoso.backup.tasks.backup_scheduled", "schedule": crontab(hour=0, minute=30)},
 }
 
 LOGGING = {

@@ -9,10 +9,12 @@ from django.urls import include, path
 
 WORKFLOW_APPS = ["workflow", "custody", "cataloguing", "scanning", "inspection", "handover"]
 PUBLIC_APPS = ["portal", "readers"]
+PRESERVATION_APPS = {"packages": "goi-tin/", "preservation": "bao-quan/", "backup": "sao-luu/"}
 ROUTE_MODULES = [
     "khoso.web.urls",
     *(f"khoso.{app}.urls" for app in WORKFLOW_APPS),
     *(f"khoso.{app}.urls" for app in PUBLIC_APPS),
+    *(f"khoso.{app}.urls" for app in PRESERVATION_APPS),
 ]
 
 urlpatterns = [
@@ -20,6 +22,7 @@ urlpatterns = [
     *(path("so-hoa/", include(f"khoso.{app}.urls")) for app in WORKFLOW_APPS),
     path("tra-cuu/", include("khoso.portal.urls")),
     path("doc-gia/", include("khoso.readers.urls")),
+    *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in PRESERVATION_APPS.items()),
     path("", include("khoso.web.urls")),
 ]
 

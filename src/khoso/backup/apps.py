@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BackupConfig(AppConfig):
+    name = "khoso.backup"
+    verbose_name = "Sao lưu"

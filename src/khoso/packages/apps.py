@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PackagesConfig(AppConfig):
+    name = "khoso.packages"
+    verbose_name = "Gói tin lưu trữ"

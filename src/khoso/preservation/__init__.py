@@ -1,0 +1,1 @@
+"""Preservation: copies in independent storage locations, fixity audits and repair, PREMIS events."""
