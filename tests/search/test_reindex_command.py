@@ -37,3 +37,23 @@ def test_reindex_sync_applies_pending_changes(archive_file) -> None:  # type: ig
     quiet = io.StringIO()
     call_command("reindex", sync=True, stdout=quiet)
     assert quiet.getvalue().startswith("Đã cập nhật 0 mục")  # nothing left to apply
+
+
+def test_an_index_built_by_an_older_release_is_rebuilt_at_start_up(archive_file) -> None:  # type: ignore[no-untyped-def]
+    """``khoso up`` runs ``reindex --if-missing``: after an upgrade that changed the index layout the
+    old generation cannot be opened, so it is rebuilt rather than left to fail every search."""
+    import tantivy
+
+    home = search_home()
+    old = home.root / "gen-old"
+    old.mkdir()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("body")
+    tantivy.Index(builder.build(), str(old))
+    (home.root / "current").write_text("gen-old", encoding="utf-8")
+    assert not home.current_is_usable()
+
+    call_command("reindex", if_missing=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert home.current_name() != "gen-old" and home.current_is_usable()
+    anyone = portal_scope(AnonymousUser())
+    assert catalogue_search(scope=anyone, query=CatalogueQuery(text="quy hoach dak lak")).total == 1

@@ -68,7 +68,10 @@ RECORD_KINDS = (KIND_FILE, KIND_DOCUMENT)
 FACETS = ("fonds", "year", "type_name", "language", "kind")
 SORTS = ("relevance", "title", "year_asc", "year_desc")
 
-EXACT_BOOST = 2.0
+# Each query word spelled exactly as typed adds this much (× TITLE_BOOST in a title): far more than any
+# BM25 score, so an entry with the exact spelling ranks above every entry that matches only when folded
+# (a catalogue record's weight included), and BM25 orders the entries within each tier.
+EXACT_MATCH_SCORE = 100.0
 TITLE_BOOST = 1.5
 RECORD_WEIGHT = 6  # tantivy multiplies a score by log2(2 + weight): a catalogue record counts 3×
 MAX_QUERY_CLAUSES = 32
@@ -819,7 +822,7 @@ class PageIndex:
         return [(tantivy.Occur.Must, self._clause_query(clause, title_fields)) for clause in clauses]
 
     def _clause_query(self, clause: _Clause, title_fields: tuple[str, str]) -> tantivy.Query:
-        """The clause must match the folded body or title; exact spellings and titles weigh more.
+        """The clause must match the folded body or title; exact spellings put an entry in a higher tier.
 
         The exact fields have no positions, so a phrase is matched on the folded fields and its exact
         words only add to the score; a word typed without diacritics is left to the folded fields.
@@ -833,12 +836,12 @@ class PageIndex:
         exact_tokens = [(n, token) for n, token in enumerate(clause.exact_tokens) if token not in clause.folded_tokens]
         for n, token in exact_tokens:
             last_prefix = clause.kind is _ClauseKind.PREFIX and n == len(clause.exact_tokens) - 1
-            for field_name, boost in ((_F_EXACT, EXACT_BOOST), (title_exact, EXACT_BOOST * TITLE_BOOST)):
+            for field_name, score in ((_F_EXACT, EXACT_MATCH_SCORE), (title_exact, EXACT_MATCH_SCORE * TITLE_BOOST)):
                 if last_prefix:
                     query = tantivy.Query.phrase_prefix_query(self._schema, field_name, [token])
                 else:
                     query = tantivy.Query.term_query(self._schema, field_name, token)
-                parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
+                parts.append((tantivy.Occur.Should, tantivy.Query.const_score_query(query, score)))
         return tantivy.Query.boolean_query(parts)
 
     def _field_query(self, kind: _ClauseKind, field_name: str, tokens: tuple[str, ...]) -> tantivy.Query:
@@ -1011,6 +1014,14 @@ class IndexHome:
                     self._point_to(index.path.name)
                     return index
         return self._opened(name)
+
+    def current_is_usable(self) -> bool:
+        """False when the live generation was built with another schema (an upgrade): rebuild it."""
+        try:
+            self.current()
+        except IndexSchemaMismatchError:
+            return False
+        return True
 
     def new_generation(self) -> PageIndex:
         """An empty index in a new directory next to the live one; not searched until :meth:`switch`."""
