@@ -232,6 +232,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Sender address of notification e-mail.",
     ),
     Setting(
+        "ARCHIVE_ROLE",
+        "lich_su",
+        "Loại lưu trữ của cài đặt này: 'lich_su' (lưu trữ lịch sử, chỉ nhận hồ sơ bảo quản vĩnh viễn) "
+        "hoặc 'co_quan' (lưu trữ cơ quan).",
+        "What this installation is: 'lich_su' (historical archive, accepts permanent files only) or "
+        "'co_quan' (agency archive).",
+    ),
+    Setting(
         "MIN_COPIES",
         2,
         "Số bản tối thiểu của mỗi đối tượng số, mỗi bản ở một nơi lưu trữ độc lập (TT 05 Đ27: ít nhất 2).",

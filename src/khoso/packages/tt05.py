@@ -1,0 +1,599 @@
+"""Building TT 05/2025 information packages (SIP_hoso, AIP_hoso, DIP): the package tree and its ZIP.
+
+TT 05 extends E-ARK CSIP v2.0.4 (standards.md §6.3): a root METS.xml pointing at the file's EAD.xml,
+(for an AIP) the PREMIS.xml, the schemas and the representation's own METS.xml, which points at one
+EAD_doc per document and at every data file. Identifiers and time stamps follow §1.8 exactly:
+``uuid-{UUID}`` for sections and divisions, ``ID-{UUID}`` for files, UPPERCASE hex, times as
+``YYYY-MM-DDThh:mm:ss.sss+07:00``; every mdRef and file carries SIZE, CHECKSUMTYPE="SHA-256" and an
+uppercase CHECKSUM (§5.1).
+
+No Django here: the CLI, the web, the workers and the tests build packages through the same code.
+Output is deterministic: the caller passes the package UUID and the time; every other identifier is
+derived from them (uuid5), members are written in sorted order with a fixed ZIP time, so the same
+input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from pathlib import Path
+
+from lxml import etree
+
+METS_NS = "http://www.loc.gov/METS/"
+CSIP_NS = "https://DILCIS.eu/XML/METS/CSIPExtensionMETS"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+PREMIS_NS = "http://www.loc.gov/premis/v3"
+NSMAP = {"mets": METS_NS, "csip": CSIP_NS, "xlink": XLINK_NS, "xsi": XSI_NS}
+
+CSIP_PROFILE = "https://earkcsip.dilcis.eu/profile/E-ARK-CSIP.xml"
+AIP_PROFILE = "http://www.ra.ee/METS/v01/IP.xml"
+DIP_PROFILE = "https://earkdip.dilcis.eu/profile/E-ARK-DIP.xml"
+SOFTWARE = "Kho Số"
+SOFTWARE_VERSION = "1.0"
+VIETNAM = timezone(timedelta(hours=7))
+#: ZIP members carry this time so that equal input gives equal bytes (ZIP cannot store before 1980).
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+REPRESENTATION = "representations/rep1"
+
+
+class PackageType(StrEnum):
+    SIP_HOSO = "SIP_hoso"
+    AIP_HOSO = "AIP_hoso"
+    DIP = "DIP"
+
+    @property
+    def oais(self) -> str:
+        return self.value.split("_")[0]
+
+    @property
+    def mets_type(self) -> str:
+        return "MIXED" if self is PackageType.DIP else "Mixed"
+
+    @property
+    def profile(self) -> str:
+        return {PackageType.SIP_HOSO: CSIP_PROFILE, PackageType.AIP_HOSO: AIP_PROFILE}.get(self, DIP_PROFILE)
+
+    @property
+    def file_code_element(self) -> str:
+        return "fileCode" if self is PackageType.SIP_HOSO else "arcFileCode"
+
+    @property
+    def has_premis(self) -> bool:
+        return self is PackageType.AIP_HOSO
+
+
+#: EAD.xml of a file: the 18 TT 05 fields (standards.md §2.2), in TT 05's order; the first element is
+#: ``fileCode`` (SIP) or ``arcFileCode`` (AIP, DIP).
+FILE_ELEMENTS = (
+    "fileCode",
+    "title",
+    "maintenance",
+    "mode",
+    "language",
+    "startDate",
+    "endDate",
+    "keyword",
+    "totalDoc",
+    "numberOfPaper",
+    "numberOfPage",
+    "format",
+    "inforSign",
+    "confidenceLevel",
+    "paperFileCode",
+    "riskRecovery",
+    "riskRecoveryStatus",
+    "description",
+)
+#: EAD_doc of a document (standards.md §2.3), per package type.
+DOCUMENT_ELEMENTS: dict[PackageType, tuple[str, ...]] = {
+    PackageType.SIP_HOSO: (
+        "docId",
+        "docCode",
+        "maintenance",
+        "typeName",
+        "codeNumber",
+        "codeNotation",
+        "issuedDate",
+        "organName",
+        "subject",
+        "language",
+        "numberOfPage",
+        "inforSign",
+        "keyword",
+        "mode",
+        "confidenceLevel",
+        "autograph",
+        "format",
+        "riskRecovery",
+        "riskRecoveryStatus",
+        "process",
+        "description",
+    ),
+    PackageType.AIP_HOSO: (
+        "arcFileCode",
+        "mode",
+        "language",
+        "keyword",
+        "numberOfPage",
+        "format",
+        "inforSign",
+        "confidenceLevel",
+        "description",
+        "docCode",
+        "docOrdinal",
+        "typeName",
+        "codeNumber",
+        "codeNotation",
+        "issuedDate",
+        "organName",
+        "subject",
+        "autograph",
+        "process",
+    ),
+}
+DOCUMENT_ELEMENTS[PackageType.DIP] = tuple(
+    "arcDocCode" if name == "docCode" else name
+    for name in DOCUMENT_ELEMENTS[PackageType.SIP_HOSO]
+    if name != "organName"
+)
+FILE_ROOT = "ead"
+DOCUMENT_ROOT = "ead_doc"
+
+
+def file_elements(package_type: PackageType) -> tuple[str, ...]:
+    return (package_type.file_code_element, *FILE_ELEMENTS[1:])
+
+
+@dataclass(frozen=True)
+class PayloadFile:
+    """One file under ``representations/rep1/data/``: a page's original or rendition, or the file's PDF/A."""
+
+    name: str
+    source: Path
+    size: int
+    sha256: str
+    mime: str
+    use: str  # "Original", "Rendition" or "File"
+    document: str | None = None  # docId of the document it belongs to
+    page: int | None = None  # page number within the hồ sơ
+    original_name: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    doc_id: str
+    fields: Mapping[str, str]  # TT 05 element name → text (dates dd/mm/yyyy, booleans 1/0)
+
+
+@dataclass(frozen=True)
+class PackageSpec:
+    package_type: PackageType
+    package_uuid: uuid.UUID
+    created: datetime
+    fonds_code: str
+    institution_code: str
+    institution_name: str
+    label: str
+    file_fields: Mapping[str, str]
+    documents: Sequence[DocumentRecord]
+    payload: Sequence[PayloadFile]
+    submission_agreement: str = ""
+    fonds_urn: str = ""  # AIP: "urn:{mã phông}:uuid-…" when set, else "urn:uuid:…"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+# -- identifiers and times (standards.md §1.8) -------------------------------------------------------
+
+
+def upper_uuid(value: uuid.UUID) -> str:
+    return str(value).upper()
+
+
+def objid(package_type: PackageType, package_uuid: uuid.UUID, fonds_code: str = "") -> str:
+    if package_type is PackageType.AIP_HOSO:
+        if fonds_code:
+            return f"urn:{fonds_code}:uuid-{upper_uuid(package_uuid)}"
+        return f"urn:uuid:{upper_uuid(package_uuid)}"
+    return f"uuid-{upper_uuid(package_uuid)}"
+
+
+def folder_name(package_objid: str) -> str:
+    """The package's top folder: its OBJID with every ':' replaced by '_'."""
+    return package_objid.replace(":", "_")
+
+
+def zip_name(package_objid: str, sequence: int | None = None) -> str:
+    """SIP: [số thứ tự gói trong lần nộp] + [OBJID] (§1.8); other packages: the folder name."""
+    prefix = f"{sequence}" if sequence is not None else ""
+    return f"{prefix}{folder_name(package_objid)}.zip"
+
+
+def timestamp(moment: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ss.sss+07:00``, always in Vietnam time."""
+    local = moment.astimezone(VIETNAM)
+    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}+07:00"
+
+
+class _Ids:
+    """Stable identifiers derived from the package UUID, so that output depends only on the input."""
+
+    def __init__(self, package_uuid: uuid.UUID) -> None:
+        self.package_uuid = package_uuid
+
+    def uuid(self, label: str) -> str:
+        return f"uuid-{upper_uuid(uuid.uuid5(self.package_uuid, label))}"
+
+    def file(self, label: str) -> str:
+        return f"ID-{upper_uuid(uuid.uuid5(self.package_uuid, 'file:' + label))}"
+
+
+# -- checksums --------------------------------------------------------------------------------------
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _q(namespace: str, name: str) -> str:
+    return f"{{{namespace}}}{name}"
+
+
+def _xml_bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+# -- EAD and PREMIS ----------------------------------------------------------------------------------
+
+
+def _simple_record(root_name: str, elements: Sequence[str], values: Mapping[str, str]) -> bytes:
+    root = etree.Element(root_name)
+    for name in elements:
+        etree.SubElement(root, name).text = values.get(name, "")
+    return _xml_bytes(root)
+
+
+def ead_file(spec: PackageSpec) -> bytes:
+    return _simple_record(FILE_ROOT, file_elements(spec.package_type), spec.file_fields)
+
+
+def ead_document(spec: PackageSpec, document: DocumentRecord) -> bytes:
+    return _simple_record(DOCUMENT_ROOT, DOCUMENT_ELEMENTS[spec.package_type], document.fields)
+
+
+def _payload_path(item: PayloadFile) -> str:
+    return f"{REPRESENTATION}/data/{item.name}"
+
+
+def premis(spec: PackageSpec, ids: _Ids) -> bytes:
+    """PREMIS 3.0 of an AIP: an object per data file (fixity, size, format, location), the package
+    creation event linking them as outcome, and the software agent (standards.md §5.1)."""
+    premis_root = etree.Element(_q(PREMIS_NS, "premis"), nsmap={None: PREMIS_NS}, version="3.0")
+
+    def sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
+        element = etree.SubElement(parent, _q(PREMIS_NS, name))
+        if text is not None:
+            element.text = text
+        return element
+
+    agent_id = ids.uuid("agent:software")
+    event_id = ids.uuid("event:creation")
+    for item in spec.payload:
+        obj = sub(premis_root, "object")
+        obj.set(_q(XSI_NS, "type"), "file")
+        identifier = sub(obj, "objectIdentifier")
+        sub(identifier, "objectIdentifierType", "local")
+        sub(identifier, "objectIdentifierValue", ids.file(item.name))
+        characteristics = sub(obj, "objectCharacteristics")
+        fixity = sub(characteristics, "fixity")
+        sub(fixity, "messageDigestAlgorithm", "SHA-256")
+        sub(fixity, "messageDigest", item.sha256.upper())
+        sub(characteristics, "size", str(item.size))
+        designation = sub(sub(characteristics, "format"), "formatDesignation")
+        sub(designation, "formatName", item.mime)
+        storage = sub(obj, "storage")
+        location = sub(storage, "contentLocation")
+        sub(location, "contentLocationType", "URI")
+        sub(location, "contentLocationValue", _payload_path(item))
+        sub(storage, "storageMedium", "disk")
+    event = sub(premis_root, "event")
+    event_identifier = sub(event, "eventIdentifier")
+    sub(event_identifier, "eventIdentifierType", "local")
+    sub(event_identifier, "eventIdentifierValue", event_id)
+    sub(event, "eventType", "information package creation")
+    sub(event, "eventDateTime", timestamp(spec.created))
+    sub(sub(event, "eventOutcomeInformation"), "eventOutcome", "success")
+    linking_agent = sub(event, "linkingAgentIdentifier")
+    sub(linking_agent, "linkingAgentIdentifierType", "local")
+    sub(linking_agent, "linkingAgentIdentifierValue", agent_id)
+    for item in spec.payload:
+        linking = sub(event, "linkingObjectIdentifier")
+        sub(linking, "linkingObjectIdentifierType", "local")
+        sub(linking, "linkingObjectIdentifierValue", ids.file(item.name))
+        sub(linking, "linkingObjectRole", "outcome")
+    agent = sub(premis_root, "agent")
+    agent_identifier = sub(agent, "agentIdentifier")
+    sub(agent_identifier, "agentIdentifierType", "local")
+    sub(agent_identifier, "agentIdentifierValue", agent_id)
+    sub(agent, "agentName", SOFTWARE)
+    sub(agent, "agentType", "software")
+    sub(agent, "agentVersion", SOFTWARE_VERSION)
+    sub(agent, "agentNote", "Tạo gói tin lưu trữ / information package creation")
+    return _xml_bytes(premis_root)
+
+
+# -- schemas ----------------------------------------------------------------------------------------
+
+
+def _record_schema(root_name: str, elements: Sequence[str]) -> bytes:
+    """A placeholder XSD: the root element holding each TT 05 element once, in any order (xs:all, as in
+    TT 05's own XSDs). The official XSDs of TT 05's annexes were not available to us."""
+    xs = "http://www.w3.org/2001/XMLSchema"
+    schema = etree.Element(_q(xs, "schema"), nsmap={"xs": xs}, elementFormDefault="qualified")
+    root = etree.SubElement(schema, _q(xs, "element"), name=root_name)
+    items = etree.SubElement(etree.SubElement(root, _q(xs, "complexType")), _q(xs, "all"))
+    for name in elements:
+        etree.SubElement(items, _q(xs, "element"), name=name, type="xs:string", minOccurs="0")
+    return _xml_bytes(schema)
+
+
+def _mets_schema() -> bytes:
+    """A placeholder for METS.xsd (the Library of Congress schema is not shipped offline): it names the
+    namespace and accepts any content, so the package tree is complete and honest about it."""
+    xs = "http://www.w3.org/2001/XMLSchema"
+    schema = etree.Element(_q(xs, "schema"), nsmap={"xs": xs}, targetNamespace=METS_NS)
+    etree.SubElement(schema, _q(xs, "element"), name="mets", type="xs:anyType")
+    return _xml_bytes(schema)
+
+
+def schemas(package_type: PackageType) -> dict[str, bytes]:
+    return {
+        "METS.xsd": _mets_schema(),
+        "ead.xsd": _record_schema(FILE_ROOT, file_elements(package_type)),
+        "ead_doc.xsd": _record_schema(DOCUMENT_ROOT, DOCUMENT_ELEMENTS[package_type]),
+    }
+
+
+# -- METS -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A file of the package as METS sees it: its path (relative to the METS), size and digest."""
+
+    href: str
+    size: int
+    sha256: str
+    mime: str
+
+
+def _checksum_attributes(element: etree._Element, member: _Member, created: str) -> None:
+    element.set("CREATED", created)
+    element.set("SIZE", str(member.size))
+    element.set("CHECKSUM", member.sha256.upper())
+    element.set("CHECKSUMTYPE", "SHA-256")
+
+
+def _mets_root(spec: PackageSpec, package_objid: str, ids: _Ids, *, representation: bool) -> etree._Element:
+    created = timestamp(spec.created)
+    root = etree.Element(_q(METS_NS, "mets"), nsmap=NSMAP)
+    root.set("OBJID", package_objid if not representation else ids.uuid("rep1"))
+    root.set("LABEL", spec.label)
+    root.set("TYPE", spec.package_type.mets_type)
+    root.set(_q(CSIP_NS, "CONTENTINFORMATIONTYPE"), "MIXED")
+    root.set("PROFILE", CSIP_PROFILE if representation else spec.package_type.profile)
+    root.set(_q(XSI_NS, "schemaLocation"), f"{METS_NS} schemas/METS.xsd" if not representation else METS_NS)
+    header = etree.SubElement(root, _q(METS_NS, "metsHdr"))
+    header.set("CREATEDATE", created)
+    header.set("RECORDSTATUS", "NEW")
+    header.set(_q(CSIP_NS, "OAISPACKAGETYPE"), spec.package_type.oais)
+    agent = etree.SubElement(header, _q(METS_NS, "agent"), ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
+    etree.SubElement(agent, _q(METS_NS, "name")).text = SOFTWARE
+    version = etree.SubElement(agent, _q(METS_NS, "note"))
+    version.set(_q(CSIP_NS, "NOTETYPE"), "SOFTWARE VERSION")
+    version.text = SOFTWARE_VERSION
+    fonds_note = etree.SubElement(agent, _q(METS_NS, "note"))
+    fonds_note.set(_q(CSIP_NS, "NOTETYPE"), "IDENTIFICATIONCODE")
+    fonds_note.text = spec.fonds_code
+    archivist = etree.SubElement(header, _q(METS_NS, "agent"), ROLE="ARCHIVIST", TYPE="ORGANIZATION")
+    etree.SubElement(archivist, _q(METS_NS, "name")).text = spec.institution_name
+    institution_note = etree.SubElement(archivist, _q(METS_NS, "note"))
+    institution_note.set(_q(CSIP_NS, "NOTETYPE"), "IDENTIFICATIONCODE")
+    institution_note.text = spec.institution_code
+    if spec.package_type is PackageType.SIP_HOSO and not representation:
+        agreement = etree.SubElement(header, _q(METS_NS, "altRecordID"), TYPE="SUBMISSIONAGREEMENT")
+        agreement.text = spec.submission_agreement or f"TT 05/2025/TT-BNV – {spec.institution_code}"
+    return root
+
+
+def _md_ref(parent: etree._Element, member: _Member, mdtype: str, created: str, ids: _Ids) -> None:
+    ref = etree.SubElement(parent, _q(METS_NS, "mdRef"))
+    ref.set("ID", ids.uuid("mdref:" + member.href))
+    ref.set("LOCTYPE", "URL")
+    ref.set(_q(XLINK_NS, "type"), "simple")
+    ref.set(_q(XLINK_NS, "href"), member.href)
+    ref.set("MDTYPE", mdtype)
+    ref.set("MIMETYPE", member.mime)
+    _checksum_attributes(ref, member, created)
+
+
+def _file(group: etree._Element, file_id: str, member: _Member, created: str, **extra: str) -> None:
+    element = etree.SubElement(group, _q(METS_NS, "file"), ID=file_id, MIMETYPE=member.mime)
+    _checksum_attributes(element, member, created)
+    for key, value in extra.items():
+        element.set(key, value)
+    location = etree.SubElement(element, _q(METS_NS, "FLocat"), LOCTYPE="URL")
+    location.set(_q(XLINK_NS, "type"), "simple")
+    location.set(_q(XLINK_NS, "href"), member.href)
+
+
+def _div(parent: etree._Element, ids: _Ids, label: str, **attributes: str) -> etree._Element:
+    return etree.SubElement(parent, _q(METS_NS, "div"), ID=ids.uuid("div:" + label), LABEL=label, **attributes)
+
+
+def _fptr(div: etree._Element, file_id: str) -> None:
+    etree.SubElement(div, _q(METS_NS, "fptr"), FILEID=file_id)
+
+
+def representation_mets(spec: PackageSpec, ids: _Ids, document_members: Sequence[_Member]) -> bytes:
+    created = timestamp(spec.created)
+    root = _mets_root(spec, "", ids, representation=True)
+    dmd_ids: dict[str, str] = {}
+    for document, member in zip(spec.documents, document_members, strict=True):
+        dmd = etree.SubElement(root, _q(METS_NS, "dmdSec"), ID=ids.uuid("dmd:" + document.doc_id))
+        dmd.set("CREATED", created)
+        dmd.set("STATUS", "CURRENT")
+        _md_ref(dmd, member, "OTHER", created, ids)
+        dmd[0].set("OTHERMDTYPE", "EAD_doc")
+        dmd_ids[document.doc_id] = dmd.get("ID")
+    file_sec = etree.SubElement(root, _q(METS_NS, "fileSec"), ID=ids.uuid("rep1:fileSec"))
+    data_group = etree.SubElement(file_sec, _q(METS_NS, "fileGrp"), ID=ids.uuid("rep1:grp:data"), USE="Data")
+    for item in spec.payload:
+        extra = {"USE": item.use}
+        if item.page is not None:
+            extra["SEQ"] = str(item.page)
+            extra["GROUPID"] = f"page-{item.page}"
+        member = _Member(f"data/{item.name}", item.size, item.sha256, item.mime)
+        _file(data_group, ids.file(item.name), member, created, **extra)
+        if item.original_name:
+            data_group[-1][0].set(_q(XLINK_NS, "title"), item.original_name)
+    struct = etree.SubElement(root, _q(METS_NS, "structMap"), ID=ids.uuid("rep1:structMap"), TYPE="PHYSICAL")
+    struct.set("LABEL", "CSIP")
+    top = _div(struct, ids, "rep1")
+    if dmd_ids:
+        _div(top, ids, "Metadata", DMDID=" ".join(dmd_ids.values()))
+    data_div = _div(top, ids, "Data")
+    for item in spec.payload:
+        _fptr(data_div, ids.file(item.name))
+    links = _div(top, ids, "MetadataLink")
+    for document in spec.documents:
+        link = etree.SubElement(links, _q(METS_NS, "div"), ID=ids.uuid("link:" + document.doc_id), LABEL="File")
+        link.set("DMDID", dmd_ids[document.doc_id])
+        for item in spec.payload:
+            if item.document == document.doc_id:
+                _fptr(link, ids.file(item.name))
+    return _xml_bytes(root)
+
+
+def root_mets(
+    spec: PackageSpec,
+    ids: _Ids,
+    package_objid: str,
+    members: Mapping[str, _Member],
+    schema_members: Sequence[_Member],
+    representation_member: _Member,
+) -> bytes:
+    created = timestamp(spec.created)
+    root = _mets_root(spec, package_objid, ids, representation=False)
+    dmd = etree.SubElement(root, _q(METS_NS, "dmdSec"), ID=ids.uuid("dmd:file"), CREATED=created, STATUS="CURRENT")
+    _md_ref(dmd, members["ead"], "OTHER", created, ids)
+    dmd[0].set("OTHERMDTYPE", "EAD")
+    amd_id = ""
+    if "premis" in members:
+        amd = etree.SubElement(root, _q(METS_NS, "amdSec"), ID=ids.uuid("amd"))
+        amd_id = amd.get("ID")
+        digiprov = etree.SubElement(amd, _q(METS_NS, "digiprovMD"), ID=ids.uuid("digiprov"), STATUS="CURRENT")
+        _md_ref(digiprov, members["premis"], "PREMIS", created, ids)
+    file_sec = etree.SubElement(root, _q(METS_NS, "fileSec"), ID=ids.uuid("fileSec"))
+    schema_group = etree.SubElement(file_sec, _q(METS_NS, "fileGrp"), ID=ids.uuid("grp:schemas"), USE="Schemas")
+    for member in schema_members:
+        _file(schema_group, ids.file(member.href), member, created)
+    rep_group = etree.SubElement(file_sec, _q(METS_NS, "fileGrp"), ID=ids.uuid("grp:rep1"))
+    rep_group.set("USE", "Representations/rep1")
+    _file(rep_group, ids.file(representation_member.href), representation_member, created)
+    struct = etree.SubElement(root, _q(METS_NS, "structMap"), ID=ids.uuid("structMap"), TYPE="PHYSICAL")
+    struct.set("LABEL", "CSIP")
+    top = _div(struct, ids, package_objid)
+    metadata = {"DMDID": dmd.get("ID")}
+    if amd_id:
+        metadata["ADMID"] = amd_id
+    _div(top, ids, "Metadata", **metadata)
+    schema_div = _div(top, ids, "Schemas")
+    for member in schema_members:
+        _fptr(schema_div, ids.file(member.href))
+    rep_div = _div(top, ids, "Representations/rep1")
+    _fptr(rep_div, ids.file(representation_member.href))
+    return _xml_bytes(root)
+
+
+# -- the package ------------------------------------------------------------------------------------
+
+
+def _member(href: str, data: bytes, mime: str = "text/xml") -> _Member:
+    return _Member(href, len(data), sha256_hex(data), mime)
+
+
+def package_members(spec: PackageSpec) -> tuple[str, dict[str, bytes | Path]]:
+    """The package's OBJID and its members: path inside the ZIP → bytes (metadata) or Path (payload)."""
+    ids = _Ids(spec.package_uuid)
+    package_objid = objid(spec.package_type, spec.package_uuid, spec.fonds_urn)
+    files: dict[str, bytes | Path] = {}
+    ead = ead_file(spec)
+    files["metadata/descriptive/EAD.xml"] = ead
+    members = {"ead": _member("metadata/descriptive/EAD.xml", ead)}
+    if spec.package_type.has_premis:
+        premis_xml = premis(spec, ids)
+        files["metadata/preservation/PREMIS.xml"] = premis_xml
+        members["premis"] = _member("metadata/preservation/PREMIS.xml", premis_xml)
+    schema_members = []
+    for name, data in schemas(spec.package_type).items():
+        files[f"schemas/{name}"] = data
+        schema_members.append(_member(f"schemas/{name}", data, "application/xml"))
+    document_members = []
+    for document in spec.documents:
+        data = ead_document(spec, document)
+        href = f"metadata/descriptive/EAD_doc_{document.doc_id}.xml"
+        files[f"{REPRESENTATION}/{href}"] = data
+        document_members.append(_member(href, data))
+    for item in spec.payload:
+        files[_payload_path(item)] = item.source
+    rep_mets = representation_mets(spec, ids, document_members)
+    files[f"{REPRESENTATION}/METS.xml"] = rep_mets
+    rep_member = _member(f"{REPRESENTATION}/METS.xml", rep_mets)
+    files["METS.xml"] = root_mets(spec, ids, package_objid, members, schema_members, rep_member)
+    return package_objid, files
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+    info.create_system = 3
+    return info
+
+
+def _iter_chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as source:
+        while chunk := source.read(1 << 20):
+            yield chunk
+
+
+def write_package(spec: PackageSpec, out: Path) -> str:
+    """Write the package as a ZIP at ``out`` (staging file, fsync, rename); return its OBJID."""
+    package_objid, files = package_members(spec)
+    top = folder_name(package_objid)
+    staging = out.with_name(f".{out.name}.part")
+    try:
+        with zipfile.ZipFile(staging, "w") as archive:
+            for name in sorted(files):
+                content = files[name]
+                with archive.open(_zip_info(f"{top}/{name}"), "w") as target:
+                    if isinstance(content, Path):
+                        for chunk in _iter_chunks(content):
+                            target.write(chunk)
+                    else:
+                        target.write(content)
+        with open(staging, "rb") as handle:
+            os.fsync(handle.fileno())
+        staging.replace(out)
+    finally:
+        staging.unlink(missing_ok=True)
+    return package_objid

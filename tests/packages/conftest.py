@@ -1,0 +1,103 @@
+"""Fixtures of the package tests: a filled hồ sơ (documents, pages with tiny JPEG and PDF objects)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PACKAGE_UUID = uuid.UUID("9c13e70e-1f2a-4b3c-8d4e-5f6a7b8c9d0e")
+CREATED = datetime.fromisoformat("2026-03-05T09:08:07.123456+07:00")
+
+
+@pytest.fixture(autouse=True)
+def package_data(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    settings.DATA_DIR = tmp_path / "data"
+    settings.KHOSO_PACKAGE_MAX_BYTES = 4_000_000
+    return settings.DATA_DIR
+
+
+def tiny_jpeg(shade: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (16, 16), shade).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def tiny_pdf(title: str) -> bytes:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    pdf.docinfo["/Title"] = title
+    buffer = io.BytesIO()
+    pdf.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def filled_file(archive_file):  # type: ignore[no-untyped-def]
+    """The conftest ``archive_file`` with two documents, three pages (originals + renditions) and a PDF."""
+    from khoso.archive.models import Page
+    from khoso.archive.services import document_create
+    from khoso.storage.services import object_put_bytes
+
+    documents = [
+        document_create(
+            archive_file=archive_file,
+            type_name="02",
+            code_number="15",
+            code_notation="QĐ-UBND",
+            issued_date=date(1995, 3, 4),
+            organ_name="UBND tỉnh Đắk Lắk",
+            subject="Quyết định phê duyệt quy hoạch",
+            number_of_page=2,
+            mode="01",
+        ),
+        document_create(
+            archive_file=archive_file,
+            type_name="14",
+            issued_date=date(1995, 11, 20),
+            organ_name="Sở Kế hoạch và Đầu tư",
+            subject="Báo cáo tình hình thực hiện quy hoạch",
+            number_of_page=1,
+            mode="01",
+        ),
+    ]
+    owners = [documents[0], documents[0], documents[1]]
+    for number, document in enumerate(owners, start=1):
+        Page.objects.create(
+            file=archive_file,
+            document=document,
+            number=number,
+            original=object_put_bytes(data=tiny_jpeg(40 * number), mime="image/jpeg"),
+            original_name=f"scan_{number:03d}.jpg",
+            rendition=object_put_bytes(data=tiny_pdf(f"trang {number}"), mime="application/pdf"),
+            stage=Page.Stage.DONE,
+        )
+    archive_file.refresh_from_db()  # document_create recounted totalDoc in the database
+    archive_file.pdf = object_put_bytes(data=tiny_pdf("hồ sơ"), mime="application/pdf")
+    archive_file.number_of_page = 3
+    archive_file.save()
+    archive_file.refresh_from_db()
+    return archive_file
+
+
+@pytest.fixture
+def export_package(filled_file, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """``export_package(kind, name=None, **kw)`` writes the filled file's package and returns its path."""
+    from khoso.packages.services import package_export, package_type_of
+
+    def export(kind: str, name: str | None = None, **kwargs: Any) -> Path:
+        out = tmp_path / (name or f"{kind}.zip")
+        kwargs.setdefault("package_uuid", PACKAGE_UUID)
+        kwargs.setdefault("created", CREATED)
+        package_export(file_code=filled_file.file_code, package_type=package_type_of(kind), out=out, **kwargs)
+        return out
+
+    return export
