@@ -361,3 +361,44 @@ def test_too_many_files_in_one_upload_is_refused_in_vietnamese(client: Client, w
     assert response.status_code == 400
     assert "Quá nhiều tệp trong một lần tải lên: tối đa 2 tệp" in response.content.decode()
     assert Page.objects.count() == pages_before
+
+
+def test_the_page_pdf_opened_from_a_search_marks_the_matching_words(client: Client, world) -> None:
+    """The browser's PDF viewer shows the same marks as the page viewer; the archival rendition stays as it is."""
+    import io
+
+    import pikepdf
+
+    from khoso.storage.services import object_put_bytes, object_store
+
+    archive_file = world.files["01"]
+    page = archive_file.pages.get(number=1)
+    blank = pikepdf.new()
+    blank.add_blank_page(page_size=(842, 421))
+    buffer = io.BytesIO()
+    blank.save(buffer)
+    page.rendition = object_put_bytes(data=buffer.getvalue(), mime="application/pdf")
+    page.width, page.height = 2000, 1000
+    page.words = [["Tỉnh", 100, 100, 200, 50], ["Đắk", 400, 100, 200, 50], ["Lắk", 700, 100, 200, 50]]
+    page.save(update_fields=["rendition", "width", "height", "words"])
+    client.force_login(world.users["staff_with_grant"])
+    url = reverse("page_pdf", args=[archive_file.file_code, 1])
+
+    viewer = client.get(reverse("page_viewer", args=[archive_file.file_code, 1]), {"q": "dak lak"}).content.decode()
+    assert f'href="{url}?q=dak%20lak"' in viewer
+
+    response = client.get(url, {"q": "dak lak"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+    with pikepdf.open(io.BytesIO(response.content)) as pdf:
+        x0, y0, x1, y1 = (float(v) for v in pdf.pages[0].mediabox)
+        marks = [a for a in pdf.pages[0].obj.get("/Annots", []) if a.get("/Subtype") == "/Highlight"]
+        assert [str(a.Contents) for a in marks] == ["Đắk", "Lắk"]
+        left, bottom, right, top = (float(v) for v in marks[0].Rect)
+        width, height = x1 - x0, y1 - y0
+        assert abs(left - (x0 + 0.2 * width)) < 0.01 and abs(right - (x0 + 0.3 * width)) < 0.01
+        assert abs(top - (y1 - 0.1 * height)) < 0.01 and abs(bottom - (y1 - 0.15 * height)) < 0.01
+
+    stored = object_store().read_bytes(page.rendition_id)
+    assert b"".join(client.get(url).streaming_content) == stored  # no query: the rendition itself
+    assert b"".join(client.get(url, {"q": "khong co"}).streaming_content) == stored

@@ -23,6 +23,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -548,11 +549,28 @@ def page_pdf(request: HttpRequest, file_code: str, number: int) -> FileResponse:
     page = _page_or_404(archive_file, number)
     if not page.rendition_id:
         raise Http404(_("Trang chưa có bản PDF."))
-    return _object_response(
-        page.rendition_id,
-        "application/pdf",
-        filename=f"{archive_file.file_code}-trang-{page.number}.pdf",
-    )
+    filename = f"{archive_file.file_code}-trang-{page.number}.pdf"
+    boxes = highlight_boxes(page, request.GET.get("q", "").strip()[:500])
+    if not boxes:
+        return _object_response(page.rendition_id, "application/pdf", filename=filename)
+    import pikepdf
+
+    from khoso.search.pdf_highlight import highlighted_pdf
+    from khoso.storage.services import object_store
+
+    try:
+        original = object_store().read_bytes(page.rendition_id)
+    except FileNotFoundError as error:
+        raise Http404(_("Không tìm thấy tệp trong kho.")) from error
+    try:
+        marked = highlighted_pdf(original, boxes)
+    except pikepdf.PdfError:  # an unreadable rendition is served as it is, without marks
+        return _object_response(page.rendition_id, "application/pdf", filename=filename)
+    response = HttpResponse(marked, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # a viewing copy made for this query
+    return response
 
 
 # -- search --------------------------------------------------------------------------------------
