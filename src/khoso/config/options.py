@@ -240,6 +240,15 @@ SETTINGS: tuple[Setting, ...] = (
         "'co_quan' (agency archive).",
     ),
     Setting(
+        "ADMINS",
+        [],
+        "Địa chỉ thư của quản trị viên nhận cảnh báo (đối tượng hỏng không phục hồi được, lỗi hệ thống), "
+        "cách nhau bằng dấu phẩy.",
+        "E-mail addresses of the administrators who receive alerts (unrecoverable objects, server errors), "
+        "comma-separated.",
+        _list,
+    ),
+    Setting(
         "MIN_COPIES",
         2,
         "Số bản tối thiểu của mỗi đối tượng số, mỗi bản ở một nơi lưu trữ độc lập (TT 05 Đ27: ít nhất 2).",

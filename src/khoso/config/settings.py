@@ -104,7 +104,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "khoso.sqlite3",
+            "NAME": DATA_DIR / "khoso.sqlite3",  # type: ignore[typeddict-item]  # Django takes a Path; stubs say str
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
                 "transaction_mode": "IMMEDIATE",
@@ -178,6 +178,8 @@ KHOSO_ARCHIVE_ROLE = value("ARCHIVE_ROLE")
 if KHOSO_ARCHIVE_ROLE not in {"lich_su", "co_quan"}:
     raise ValueError("KHOSO_ARCHIVE_ROLE phải là 'lich_su' hoặc 'co_quan' / must be 'lich_su' or 'co_quan'")
 KHOSO_MIN_COPIES = value("MIN_COPIES")
+ADMINS = value("ADMINS")
+SERVER_EMAIL = value("EMAIL_FROM")
 KHOSO_FIXITY_FULL_PASS_DAYS = value("FIXITY_FULL_PASS_DAYS")
 KHOSO_FIXITY_SAMPLE_PERCENT = value("FIXITY_SAMPLE_PERCENT")
 KHOSO_BACKUP_DIR = Path(value("BACKUP_DIR") or DATA_DIR / "backups")

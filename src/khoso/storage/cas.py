@@ -19,6 +19,18 @@ from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 1024 * 1024
+#: Reads while hashing: large enough that the syscall cost vanishes and hashlib (which releases the
+#: GIL on big buffers) lets several threads hash at once.
+HASH_CHUNK = 4 * 1024 * 1024
+
+
+class DigestMismatchError(ValueError):
+    """The content written does not hash to the digest the caller expected; nothing was stored."""
+
+    def __init__(self, expected: str, found: str) -> None:
+        super().__init__(f"expected SHA-256 {expected}, content hashes to {found}")
+        self.expected = expected
+        self.found = found
 
 
 @dataclass(frozen=True)
@@ -29,12 +41,34 @@ class PutResult:
     created: bool
 
 
-def sha256_file(path: Path) -> str:
+def sha256_stream(handle: BinaryIO, chunk: int = HASH_CHUNK) -> tuple[str, int]:
+    """SHA-256 and length of everything left in ``handle``, read into one reused buffer."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    buffer = bytearray(chunk)
+    view = memoryview(buffer)
+    size = 0
+    readinto = getattr(handle, "readinto", None)
+    while True:
+        if readinto is not None:
+            count = readinto(view)
+            if not count:
+                break
+            digest.update(view[:count])
+        else:
+            data = handle.read(chunk)
+            if not data:
+                break
+            count = len(data)
+            digest.update(data)
+        size += count
+    return digest.hexdigest(), size
+
+
+def sha256_file(path: Path) -> str:
+    with open(path, "rb", buffering=0) as handle:
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        return sha256_stream(handle)[0]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -66,7 +100,12 @@ class ObjectStore:
             handle.write(data)
             return self._commit(handle, staged, hashlib.sha256(data).hexdigest(), len(data))
 
-    def put_stream(self, source: BinaryIO) -> PutResult:
+    def put_stream(self, source: BinaryIO, *, expected_sha256: str | None = None, replace: bool = False) -> PutResult:
+        """Store ``source``; with ``expected_sha256`` refuse content that hashes otherwise.
+
+        ``replace`` renames over an existing object of the same name: repair writes a good copy over
+        a damaged one (same size, different bytes), which the ordinary de-duplicating put would keep.
+        """
         digest = hashlib.sha256()
         size = 0
         with self._staged() as (handle, staged):
@@ -74,7 +113,10 @@ class ObjectStore:
                 digest.update(chunk)
                 handle.write(chunk)
                 size += len(chunk)
-            return self._commit(handle, staged, digest.hexdigest(), size)
+            found = digest.hexdigest()
+            if expected_sha256 is not None and found != expected_sha256:
+                raise DigestMismatchError(expected_sha256, found)
+            return self._commit(handle, staged, found, size, replace=replace)
 
     def put_file(self, path: Path) -> PutResult:
         with open(path, "rb") as source:
@@ -88,8 +130,14 @@ class ObjectStore:
 
     def verify(self, sha256: str) -> bool:
         """True when the object exists and its content still hashes to its name."""
-        path = self.path_for(sha256)
-        return path.is_file() and sha256_file(path) == sha256
+        return self.sha256_of(sha256) == sha256
+
+    def sha256_of(self, sha256: str) -> str | None:
+        """The digest of the stored bytes named ``sha256`` (streamed), or None when there is no such object."""
+        try:
+            return sha256_file(self.path_for(sha256))
+        except (FileNotFoundError, IsADirectoryError):
+            return None
 
     def delete(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
@@ -109,11 +157,11 @@ class ObjectStore:
         finally:
             staged.unlink(missing_ok=True)
 
-    def _commit(self, handle: BinaryIO, staged: Path, sha256: str, size: int) -> PutResult:
+    def _commit(self, handle: BinaryIO, staged: Path, sha256: str, size: int, *, replace: bool = False) -> PutResult:
         handle.flush()
         os.fsync(handle.fileno())
         final = self.path_for(sha256)
-        if final.is_file() and final.stat().st_size == size:
+        if not replace and final.is_file() and final.stat().st_size == size:
             return PutResult(sha256, size, final, created=False)
         final.parent.mkdir(parents=True, exist_ok=True)
         staged.chmod(0o444)

@@ -1,0 +1,40 @@
+"""Storage locations are declared in the admin; replicas, audits and events are read-only records."""
+
+from django.contrib import admin
+
+from khoso.preservation.models import AuditRun, PremisEvent, Replica, StorageLocation
+
+
+@admin.register(StorageLocation)
+class StorageLocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_primary", "active", "path", "endpoint_url", "bucket"]
+    list_filter = ["kind", "active"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Replica)
+class ReplicaAdmin(ReadOnlyAdmin):
+    list_display = ["stored_object", "location", "state", "last_checked_at", "last_verified_at"]
+    list_filter = ["location", "state"]
+
+
+@admin.register(AuditRun)
+class AuditRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "kind", "scope", "copies_checked", "corrupt", "missing", "repaired", "unrecoverable"]
+    list_filter = ["kind"]
+
+
+@admin.register(PremisEvent)
+class PremisEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "event_type", "outcome", "object_sha256", "location_name", "agent"]
+    list_filter = ["event_type", "outcome"]
