@@ -184,6 +184,13 @@ POLICY: dict[str, tuple[str, dict[tuple[str, str], str], str]] = {
     "reader_read_page": ("GET", DELIVERY, "read_page"),
     "reader_download": ("GET", DELIVERY, "download"),
     "reader_usage": ("GET", REQUEST_QUEUE, "-"),
+    # preservation (administrators, or staff given preservation.manage_preservation)
+    "preservation_dashboard": ("GET", ADMIN_ONLY_403, "-"),
+    "preservation_audit_request": ("POST", ADMIN_ONLY_403, "-"),
+    # backup log and insurance copies (administrators, or staff given the backup permissions)
+    "backup_home": ("GET", ADMIN_ONLY_403, "-"),
+    "backup_log_pdf": ("GET", ADMIN_ONLY_403, "-"),
+    "backup_insurance_copy": ("POST", ADMIN_ONLY_403, "-"),
 }
 
 
