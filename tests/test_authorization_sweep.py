@@ -30,6 +30,7 @@ from PIL import Image
 from khoso.access.models import FondsGrant, Restriction
 from khoso.archive.models import ArchiveFile, Document, Fonds, Institution, Page
 from khoso.capture.models import Delivery as CaptureDelivery
+from khoso.packages.models import TransferBatch, TransferItem
 from khoso.readers.models import Delivery, Reader, ReaderRequest
 from khoso.storage.services import object_put_bytes
 
@@ -187,6 +188,15 @@ POLICY: dict[str, tuple[str, dict[tuple[str, str], str], str]] = {
     # preservation (administrators, or staff given preservation.manage_preservation)
     "preservation_dashboard": ("GET", ADMIN_ONLY_403, "-"),
     "preservation_audit_request": ("POST", ADMIN_ONLY_403, "-"),
+    # transfers from agency archives (receivers of the batch's fonds; administrators)
+    "packages_batch_list": ("GET", ADMIN_ONLY_403, "-"),
+    "packages_batch_create": ("GET", ADMIN_ONLY_403, "-"),
+    "packages_batch_detail": ("GET", ADMIN_ONLY_403, "batch"),
+    "packages_item_accept": ("POST", ADMIN_ONLY_403, "batch_item"),
+    "packages_item_reject": ("POST", ADMIN_ONLY_403, "batch_item"),
+    "packages_list_pdf": ("GET", ADMIN_ONLY_403, "batch"),
+    "packages_list_xlsx": ("GET", ADMIN_ONLY_403, "batch"),
+    "packages_receipt_pdf": ("GET", ADMIN_ONLY_403, "batch"),
     # backup log and insurance copies (administrators, or staff given the backup permissions)
     "backup_home": ("GET", ADMIN_ONLY_403, "-"),
     "backup_log_pdf": ("GET", ADMIN_ONLY_403, "-"),
@@ -273,6 +283,8 @@ class World:
     copies: dict[str, Delivery] = field(default_factory=dict)
     users: dict[str, User | None] = field(default_factory=dict)
     pending_reader: Reader | None = None
+    batch: TransferBatch | None = None
+    batch_item: TransferItem | None = None
 
 
 def _make_file(fonds: Fonds, cls: str, number: int) -> tuple[ArchiveFile, Document, Page]:
@@ -362,9 +374,7 @@ def world(db, settings) -> World:  # type: ignore[no-untyped-def]
     approved = reader("docgia", Reader.Status.APPROVED)
     staff = User.objects.create_user("nhanvien_snv", password=PASSWORD, is_staff=True)
     FondsGrant.objects.create(user=staff, fonds=other, can_edit=True)
-    staff.user_permissions.add(
-        *Permission.objects.filter(codename__in=["change_reader", "change_readerrequest"])
-    )
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["change_reader", "change_readerrequest"]))
     admin = User.objects.create_superuser("quantri_sweep", "qt@example.vn", PASSWORD)
     world.users = {
         "anonymous": None,
@@ -398,6 +408,14 @@ def world(db, settings) -> World:  # type: ignore[no-untyped-def]
                 expires_at=now + timedelta(days=15),
                 purge_after=now + timedelta(days=20),
             )
+    world.batch = TransferBatch.objects.create(fonds=world.fonds, source_agency="Sở Nội vụ", staging_key="sweep")
+    world.batch_item = TransferItem.objects.create(
+        batch=world.batch,
+        sequence=1,
+        package_name="01.zip",
+        file_code="SNV.2020.01",
+        findings=[{"rule": "CSIP1", "message": "Thử nghiệm", "message_en": "Test", "location": "METS.xml"}],
+    )
     from khoso.search.services import index_rebuild
 
     index_rebuild()
@@ -425,6 +443,8 @@ def _url(route: str, target: str, world: World, cls: str, *, missing: bool = Fal
         "read_page": {"token": world.reads[cls].token[:-1] + ("y" if missing else "x"), "number": 1},
         "download": {"token": world.copies[cls].token[:-1] + ("y" if missing else "x")},
         "request_file": {},
+        "batch": {"batch_id": world.batch.pk + bump},  # type: ignore[union-attr]
+        "batch_item": {"batch_id": world.batch.pk, "item_id": world.batch_item.pk + bump},  # type: ignore[union-attr]
     }[target]
     if route == "portal_sitemap_part":
         args = {"part": 1}

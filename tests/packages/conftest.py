@@ -101,3 +101,69 @@ def export_package(filled_file, tmp_path: Path):  # type: ignore[no-untyped-def]
         return out
 
     return export
+
+
+def forget_file(archive_file) -> None:  # type: ignore[no-untyped-def]
+    """Make this instance a fresh one for the file: no rows, no objects of it (as on another machine)."""
+    from khoso.storage.models import StoredObject
+    from khoso.storage.services import object_store
+
+    digests = {archive_file.pdf_id} - {None}
+    for page in archive_file.pages.all():
+        digests |= {page.original_id, page.rendition_id} - {None}
+    archive_file.pages.all().delete()
+    archive_file.documents.all().delete()
+    type(archive_file).objects.filter(pk=archive_file.pk).delete()
+    StoredObject.objects.filter(sha256__in=digests).delete()
+    for digest in digests:
+        object_store().delete(digest)
+
+
+def tamper(path: Path, suffix: str, old: bytes, new: bytes) -> Path:
+    """A copy of the package ZIP with ``old`` replaced by ``new`` in the member ending in ``suffix``
+    (its METS checksum is left as it was)."""
+    import zipfile
+
+    out = path.with_name(f"tampered-{path.name}")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(suffix):
+                data = data.replace(old, new)
+            target.writestr(info, data)
+    return out
+
+
+@pytest.fixture
+def delivery(filled_file, archive_file_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """What an agency archive sends: SIP ZIPs of a permanent file (with documents, pages and a paper
+    original in box 2/14/105), a 30-year file, and a permanent file whose EAD was altered in transit.
+    The files are then forgotten here, so this instance plays the receiving historical archive."""
+    from khoso.packages.services import package_export
+    from khoso.packages.tt05 import PackageType
+
+    filled_file.confidence_level = "02"
+    filled_file.paper_file_code = "H15.2/14/105.27"
+    filled_file.number_of_paper = 2
+    filled_file.save()
+    thirty_years = archive_file_factory(1996, "02.TH", maintenance="04")
+    altered = archive_file_factory(1997, "03.TH")
+    paths = {}
+    for name, archive_file in (("permanent", filled_file), ("thirty_years", thirty_years), ("altered", altered)):
+        out = tmp_path / f"{name}.zip"
+        package_export(file_code=archive_file.file_code, package_type=PackageType.SIP_HOSO, out=out, created=CREATED)
+        paths[name] = out
+    paths["altered"] = tamper(paths["altered"], "metadata/descriptive/EAD.xml", b"03.TH", b"03.TX")
+    codes = {"permanent": filled_file.file_code, "thirty_years": thirty_years.file_code, "altered": altered.file_code}
+    for archive_file in (filled_file, thirty_years, altered):
+        forget_file(archive_file)
+    return {"paths": paths, "codes": codes}
+
+
+@pytest.fixture
+def receiver(db):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user("tiep-nhan", password="mat-khau-dai-12")
+    user.user_permissions.add(Permission.objects.get(codename="receive_transfer"))
+    return user

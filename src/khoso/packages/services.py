@@ -6,13 +6,23 @@ not on the restricted-use list, and page renditions, never masters. Import unpac
 (safezip.py), checks every rule (validation.py) and, only when nothing is broken, creates the file,
 its documents and pages, and stores every object under its digest, in one transaction. Rows and
 objects of a refused package are never written.
+
+A transfer (nộp lưu, models.py) is import split in two: receiving keeps each ZIP in the batch's
+staging folder and only checks it, so the archivist sees every broken rule first; accepting an item
+imports it in the same transaction that records the decision. Rules that belong to the transfer,
+not to the package (SIP only, the batch's fonds, permanent retention on a historical archive), are
+findings too, and are checked again at acceptance.
 """
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
+import os
 import re
+import shutil
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,11 +36,14 @@ from khoso.access.selectors import effective_mode, restricted_now
 from khoso.archive import services as archive_services
 from khoso.archive.models import ArchiveFile, Document, Fonds, Page, Vocabulary
 from khoso.core import codes
-from khoso.core.errors import ArchiveError, NotFoundError, ValidationError
+from khoso.core.errors import ArchiveError, ExitCode, NotFoundError, ValidationError
+from khoso.core.text import nfc
 from khoso.packages.findings import Finding
+from khoso.packages.models import TransferBatch, TransferItem
 from khoso.packages.safezip import UnsafePackageError, unpacked
 from khoso.packages.tt05 import DocumentRecord, PackageSpec, PackageType, PayloadFile, file_elements, write_package
 from khoso.packages.validation import ParsedPackage, validate_tree
+from khoso.storage.cas import sha256_file
 from khoso.storage.models import StoredObject
 from khoso.storage.services import object_put_file, object_store
 
@@ -233,6 +246,11 @@ class PackageReport:
     title: str = ""
     maintenance: str = ""
     file_id: int | None = None
+    fonds_code: str = ""
+    #: the file's EAD.xml as read (TT 05 element → text), for transfer lists and receipts
+    fields: dict[str, str] = field(default_factory=dict)
+    data_files: int = 0
+    data_bytes: int = 0
 
     @property
     def valid(self) -> bool:
@@ -374,6 +392,10 @@ def package_read(
             report.file_code = parsed.file_code
             report.title = parsed.file_fields.get("title", "")
             report.maintenance = parsed.file_fields.get("maintenance", "")
+            report.fonds_code = parsed.fonds_code
+            report.fields = dict(parsed.file_fields)
+            report.data_files = len(parsed.payload)
+            report.data_bytes = sum(entry.size for entry in parsed.payload)
             if check_instance:
                 report.findings.extend(_import_findings(parsed))
             if commit and report.valid:
@@ -391,3 +413,341 @@ def package_read(
 
 def package_import(zip_path: Path, *, created_by: Any = None) -> PackageReport:
     return package_read(zip_path, commit=True, created_by=created_by)
+
+
+# -- transfer between archives (nộp lưu) ------------------------------------------------------------
+
+PERMANENT = "01"
+HISTORICAL_ARCHIVE = "lich_su"
+COPY_CHUNK = 1 << 20
+
+
+class TransferError(ArchiveError):
+    """A transfer decision refused: the message names the rule."""
+
+    code = "nop_luu"
+    message_vi = "{reason}"
+    message_en = "{reason_en}"
+    exit_code = ExitCode.invalid_metadata
+
+
+def transfer_staging_root() -> Path:
+    return Path(settings.DATA_DIR) / "staging" / "transfers"
+
+
+def batch_staging(batch: TransferBatch) -> Path:
+    return transfer_staging_root() / batch.staging_key
+
+
+def item_zip(item: TransferItem) -> Path:
+    return batch_staging(item.batch) / f"{item.sequence:05d}.zip"
+
+
+def _clip(text: str, field_name: str, model: type = TransferItem) -> str:
+    return nfc(text or "")[: model._meta.get_field(field_name).max_length]
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _finding(rule: str, vi: str, en: str, location: str = "") -> dict[str, str]:
+    return Finding(rule, vi, en, location).as_dict()
+
+
+def transfer_findings(
+    *, batch: TransferBatch, package_type: str, fonds_code: str, maintenance: str, file_code: str
+) -> list[dict[str, str]]:
+    """Rules of a transfer beyond the package itself: the package kind, the batch's fonds and, on a
+    historical archive, permanent retention only (standards.md §5.4, §6.2; TT 05 Điều 17)."""
+    found = []
+    if package_type and package_type != PackageType.SIP_HOSO.value:
+        found.append(
+            _finding(
+                "TRANSFER-TYPE",
+                f"Nộp lưu giữa hai hệ thống dùng gói SIP_hoso (TT 05/2025 Điều 17); gói này là {package_type}.",
+                f"A transfer between systems uses SIP_hoso packages (TT 05/2025 art. 17); this is {package_type}.",
+                "METS.xml",
+            )
+        )
+    if fonds_code and fonds_code != batch.fonds.code:
+        found.append(
+            _finding(
+                "TRANSFER-FONDS",
+                f"Gói tin thuộc phông «{fonds_code}», không phải phông «{batch.fonds.code}» của lần nộp lưu này.",
+                f"The package belongs to fonds «{fonds_code}», not to this batch's fonds «{batch.fonds.code}».",
+                "METS.xml metsHdr/agent",
+            )
+        )
+    if settings.KHOSO_ARCHIVE_ROLE == HISTORICAL_ARCHIVE and maintenance and maintenance != PERMANENT:
+        found.append(
+            _finding(
+                "TRANSFER-RETENTION",
+                f"Lưu trữ lịch sử chỉ nhận hồ sơ bảo quản vĩnh viễn (thời hạn bảo quản 01); hồ sơ {file_code} "
+                f"có thời hạn «{maintenance}».",
+                f"A historical archive accepts permanent files only (retention 01); file {file_code} has "
+                f"retention «{maintenance}».",
+                "metadata/descriptive/EAD.xml maintenance",
+            )
+        )
+    return found
+
+
+def _chunks(source: Any) -> Iterator[bytes]:
+    """The bytes of a Path, an uploaded file (Django ``chunks()``) or any readable object."""
+    if isinstance(source, Path):
+        with open(source, "rb") as handle:
+            yield from iter(lambda: handle.read(COPY_CHUNK), b"")
+    elif hasattr(source, "chunks"):
+        yield from source.chunks(COPY_CHUNK)
+    else:
+        yield from iter(lambda: source.read(COPY_CHUNK), b"")
+
+
+def _copy_to_staging(source: Any, target: Path, limit: int) -> tuple[int, str] | None:
+    """Copy ``source`` to ``target`` (temporary name, fsync, rename): its (size, sha256), or None when it is
+    larger than ``limit``, and then nothing is left behind."""
+    partial = target.with_name(f".{target.name}.part")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(partial, "wb") as out:
+            for chunk in _chunks(source):
+                size += len(chunk)
+                if size > limit:
+                    return None
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return size, digest.hexdigest()
+
+
+@dataclass
+class _Staged:
+    """One package of a delivery as kept in staging: its name, size and digest, and what checking it found."""
+
+    sequence: int
+    name: str
+    size: int = 0
+    sha256: str = ""
+    report: PackageReport | None = None
+
+
+def _stage(folder: Path, sequence: int, name: str, source: Any) -> _Staged:
+    staged = _Staged(sequence, _clip(Path(name).name or "goi-tin.zip", "package_name"))
+    target = folder / f"{sequence:05d}.zip"
+    copied = _copy_to_staging(source, target, settings.KHOSO_PACKAGE_MAX_BYTES)
+    if copied is not None:
+        staged.size, staged.sha256 = copied
+        staged.report = package_read(target)
+    return staged
+
+
+def _item(batch: TransferBatch, staged: _Staged) -> TransferItem:
+    item = TransferItem(
+        batch=batch,
+        sequence=staged.sequence,
+        package_name=staged.name,
+        package_size=staged.size,
+        package_sha256=staged.sha256,
+    )
+    report = staged.report
+    if report is None:
+        limit = settings.KHOSO_PACKAGE_MAX_BYTES
+        item.findings = [
+            _finding(
+                "TRANSFER-SIZE",
+                f"Tệp gói tin lớn hơn giới hạn {limit} byte (KHOSO_PACKAGE_MAX_BYTES).",
+                f"The package file is larger than the {limit}-byte limit (KHOSO_PACKAGE_MAX_BYTES).",
+                staged.name,
+            )
+        ]
+        return item
+    fields = report.fields
+    item.package_type = report.package_type
+    item.objid = _clip(report.objid, "objid")
+    item.fonds_code = _clip(report.fonds_code, "fonds_code")
+    item.file_code = _clip(report.file_code, "file_code")
+    item.title = _clip(report.title, "title")
+    item.maintenance = _clip(report.maintenance, "maintenance")
+    item.start_date = _clip(fields.get("startDate", ""), "start_date")
+    item.end_date = _clip(fields.get("endDate", ""), "end_date")
+    item.number_of_paper = _number(fields.get("numberOfPaper", ""))
+    item.number_of_page = _number(fields.get("numberOfPage", ""))
+    item.paper_file_code = _clip(fields.get("paperFileCode", ""), "paper_file_code")
+    item.data_files, item.data_bytes = report.data_files, report.data_bytes
+    item.findings = [finding.as_dict() for finding in report.findings] + transfer_findings(
+        batch=batch,
+        package_type=item.package_type,
+        fonds_code=item.fonds_code,
+        maintenance=item.maintenance,
+        file_code=item.file_code,
+    )
+    return item
+
+
+def batch_receive(
+    *,
+    fonds: Fonds | None,
+    packages: Sequence[tuple[str, Any]],
+    source_agency: str = "",
+    by: Any = None,
+    note: str = "",
+) -> TransferBatch:
+    """Receive a delivery: keep each ZIP in the batch's staging folder and check it there; nothing
+    enters the archive. ``packages`` are (name, Path or uploaded file). Without ``fonds``, the one
+    fonds the packages name is used; without ``source_agency``, the fonds' name (the agency that formed
+    it). Returns the batch with one item per package."""
+    source_agency = nfc(source_agency or "").strip()
+    if not packages:
+        raise TransferError(reason="Chưa chọn gói tin nào để nộp lưu.", reason_en="No package was given.")
+    staging_key = uuid.uuid4().hex
+    folder = transfer_staging_root() / staging_key
+    folder.mkdir(parents=True)
+    try:
+        staged = [_stage(folder, number, name, source) for number, (name, source) in enumerate(packages, start=1)]
+        with transaction.atomic():
+            fonds = fonds or _fonds_named_by(staged)
+            batch = TransferBatch.objects.create(
+                fonds=fonds,
+                source_agency=_clip(source_agency or fonds.name, "source_agency", TransferBatch),
+                note=nfc(note or "").strip(),
+                received_by=by,
+                staging_key=staging_key,
+            )
+            items = [_item(batch, entry) for entry in staged]
+            _flag_duplicates(items)
+            TransferItem.objects.bulk_create(items)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return batch
+
+
+def _fonds_named_by(staged: Sequence[_Staged]) -> Fonds:
+    """The fonds the packages name (metsHdr CREATOR IDENTIFICATIONCODE) when they all name one known fonds."""
+    named = {entry.report.fonds_code for entry in staged if entry.report is not None}
+    fonds = list(Fonds.objects.filter(code__in=named - {""})[:2])
+    if len(named) != 1 or len(fonds) != 1:
+        listed = ", ".join(sorted(code or "(trống)" for code in named)) or "(không đọc được)"
+        raise TransferError(
+            reason=f"Không xác định được phông nhận hồ sơ: các gói tin ghi phông {listed}; hãy chọn phông.",
+            reason_en=f"The receiving fonds cannot be told from the packages (they name {listed}); choose the fonds.",
+        )
+    return fonds[0]
+
+
+def _flag_duplicates(items: list[TransferItem]) -> None:
+    seen: dict[str, int] = {}
+    for item in items:
+        if not item.file_code:
+            continue
+        if item.file_code in seen:
+            item.findings = [
+                *item.findings,
+                _finding(
+                    "TRANSFER-DUPLICATE",
+                    f"Hồ sơ {item.file_code} đã có trong lần nộp lưu này (gói số {seen[item.file_code]}).",
+                    f"File {item.file_code} is already in this batch (package {seen[item.file_code]}).",
+                    item.package_name,
+                ),
+            ]
+        else:
+            seen[item.file_code] = item.sequence
+
+
+def _locked_undecided(item: TransferItem) -> TransferItem:
+    locked = TransferItem.objects.select_for_update().select_related("batch__fonds").get(pk=item.pk)
+    if locked.state != TransferItem.State.RECEIVED:
+        raise TransferError(
+            reason=f"Hồ sơ số {locked.sequence} đã được quyết định ({locked.get_state_display()}).",
+            reason_en=f"Item {locked.sequence} has already been decided.",
+        )
+    return locked
+
+
+def item_accept(*, item: TransferItem, by: Any) -> TransferItem:
+    """Accept one received file: import its package into the archive in one transaction with the decision.
+
+    Refused (nothing written) when the item has findings, when a historical archive is offered
+    anything but permanent retention, or when the package no longer passes the import checks; the
+    new findings are then recorded on the item."""
+    refused: PackageReport | None = None
+    with transaction.atomic():
+        item = _locked_undecided(item)
+        rules = transfer_findings(
+            batch=item.batch,
+            package_type=item.package_type,
+            fonds_code=item.fonds_code,
+            maintenance=item.maintenance,
+            file_code=item.file_code,
+        )
+        retention = [rule for rule in rules if rule["rule"] == "TRANSFER-RETENTION"]
+        if retention:
+            raise TransferError(
+                reason=f"Không chấp nhận được: {retention[0]['message']}",
+                reason_en=f"Refused: {retention[0]['message_en']}",
+            )
+        if item.findings or rules:
+            raise TransferError(
+                reason=f"Hồ sơ số {item.sequence} có {len(item.findings) or len(rules)} lỗi khi kiểm tra: "
+                "chỉ chấp nhận hồ sơ hợp lệ.",
+                reason_en=f"Item {item.sequence} has findings: only a valid file may be accepted.",
+            )
+        path = item_zip(item)
+        if not path.is_file() or sha256_file(path) != item.package_sha256:
+            raise TransferError(
+                reason=f"Tệp gói tin của hồ sơ số {item.sequence} không còn trong thư mục tạm hoặc đã bị thay đổi.",
+                reason_en=f"The package of item {item.sequence} is gone from staging or was changed.",
+            )
+        report = package_read(path, commit=True, created_by=by)
+        if report.valid and report.file_id:
+            item.state = TransferItem.State.ACCEPTED
+            item.archive_file_id = report.file_id
+            item.decided_by = by
+            item.decided_at = timezone.now()
+            item.save()
+            _close_if_decided(item.batch)
+        else:
+            item.findings = [finding.as_dict() for finding in report.findings]
+            item.save(update_fields=["findings"])
+            refused = report
+    if refused is not None:
+        raise TransferError(
+            reason=f"Không nhập được hồ sơ số {item.sequence}: " + "; ".join(f.message for f in refused.findings),
+            reason_en=f"Item {item.sequence} could not be imported: "
+            + "; ".join(f.message_en for f in refused.findings),
+        )
+    return item
+
+
+def item_reject(*, item: TransferItem, by: Any, reason: str) -> TransferItem:
+    """Reject one received file with a reason; nothing is written into the archive."""
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise TransferError(
+            reason="Từ chối hồ sơ nộp lưu phải ghi rõ lý do.", reason_en="Rejecting a transferred file needs a reason."
+        )
+    with transaction.atomic():
+        item = _locked_undecided(item)
+        item.state = TransferItem.State.REJECTED
+        item.reason = reason
+        item.decided_by = by
+        item.decided_at = timezone.now()
+        item.save()
+        _close_if_decided(item.batch)
+    return item
+
+
+def _close_if_decided(batch: TransferBatch) -> None:
+    """Close the batch once every item is decided; its staged ZIPs are removed after the commit."""
+    if batch.closed_at or batch.items.filter(state=TransferItem.State.RECEIVED).exists():
+        return
+    batch.closed_at = timezone.now()
+    batch.save(update_fields=["closed_at"])
+    folder = batch_staging(batch)
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))

@@ -1,0 +1,44 @@
+"""Forms of the transfer pages: a new batch with one or several package ZIPs, and a rejection reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from khoso.archive.models import Fonds
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploaded files under one name (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".zip,application/zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class BatchForm(forms.Form):
+    fonds = forms.ModelChoiceField(label="Phông nhận hồ sơ", queryset=Fonds.objects.none())
+    source_agency = forms.CharField(label="Cơ quan, đơn vị nộp lưu", max_length=300)
+    note = forms.CharField(
+        label="Tình trạng tài liệu, ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    packages = MultipleFileField(label="Gói tin SIP (tệp ZIP, chọn được nhiều tệp)")
+
+    def __init__(self, *args: Any, fonds: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fonds"].queryset = fonds
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label="Lý do từ chối", max_length=2000)
