@@ -7,27 +7,18 @@ import io
 import zipfile
 from datetime import date
 
-import pypdfium2
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from khoso.archive.services import document_create
 from khoso.core.errors import WorkflowError
+from khoso.core.printing import pdf_plain_text as pdf_text
 from khoso.handover import documents, selectors, services
 from khoso.workflow.models import Contractor
 from khoso.workflow.services import transition
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(data: bytes) -> str:
-    document = pypdfium2.PdfDocument(data)
-    try:
-        text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
-    return " ".join(text.replace("\r", "").split())
 
 
 @pytest.fixture

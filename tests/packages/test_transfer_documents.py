@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import io
 
-import pypdfium2
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from khoso.core.printing import pdf_plain_text as pdf_text
 from khoso.packages import documents, services
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(data: bytes) -> str:
-    document = pypdfium2.PdfDocument(data)
-    try:
-        text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
-    return " ".join(text.replace("\r", "").split())
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-import pypdfium2
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -34,6 +33,7 @@ from khoso.cataloguing import services as cataloguing
 from khoso.cataloguing.fields import DOCUMENT
 from khoso.cataloguing.models import CheckError, CheckReport
 from khoso.core.errors import WorkflowError
+from khoso.core.printing import pdf_plain_text as pdf_text
 from khoso.core.text import fold
 from khoso.custody import selectors as custody_selectors
 from khoso.custody import services as custody
@@ -84,15 +84,6 @@ def page_jpeg(text: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85, dpi=(300, 300))
     return buffer.getvalue()
-
-
-def pdf_text(data: bytes) -> str:
-    document = pypdfium2.PdfDocument(data)
-    try:
-        text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
-    return " ".join(text.replace("\r", "").split())
 
 
 def refused(item: ProjectFile, target: State, actor: Any) -> str:

@@ -390,3 +390,18 @@ class PdfDocument:
         canvas.setFont(FONT, 11)
         canvas.drawCentredString(self.pagesize[0] / 2, self.pagesize[1] - 12 * mm, str(template.page))
         canvas.restoreState()
+
+
+def pdf_plain_text(data: bytes) -> str:
+    """The words a PDF shows, page after page, whitespace collapsed: what a reader of a printout reads.
+
+    Printouts (minutes, lists, receipts) are checked by their text, not their bytes.
+    """
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+    return " ".join(text.replace("\r", "").split())
