@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeGuard
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
@@ -22,7 +23,8 @@ SECRET = "03"
 type Actor = AbstractBaseUser | AnonymousUser | None
 
 
-def _active(user: Actor) -> bool:
+def _active(user: Actor) -> TypeGuard[AbstractBaseUser]:
+    """A signed-in, active account (never an anonymous user)."""
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
@@ -32,7 +34,7 @@ def visible_fonds_ids(user: Actor) -> set[int] | None:
         return set()
     if getattr(user, "is_superuser", False):
         return None
-    return set(FondsGrant.objects.filter(user=user).values_list("fonds_id", flat=True))
+    return set(FondsGrant.objects.filter(user_id=user.pk).values_list("fonds_id", flat=True))
 
 
 def editable_fonds_ids(user: Actor) -> set[int] | None:
@@ -40,7 +42,7 @@ def editable_fonds_ids(user: Actor) -> set[int] | None:
         return set()
     if getattr(user, "is_superuser", False):
         return None
-    return set(FondsGrant.objects.filter(user=user, can_edit=True).values_list("fonds_id", flat=True))
+    return set(FondsGrant.objects.filter(user_id=user.pk, can_edit=True).values_list("fonds_id", flat=True))
 
 
 def allowed_modes(user: Actor) -> set[str]:
@@ -48,7 +50,7 @@ def allowed_modes(user: Actor) -> set[str]:
     if not _active(user):
         return set()
     modes = {PUBLIC, CONDITIONAL}
-    if user.has_perm("archive.view_secret"):  # type: ignore[union-attr]
+    if user.has_perm("archive.view_secret"):  # type: ignore[attr-defined]  # Actor is AbstractBaseUser: no PermissionsMixin
         modes.add(SECRET)
     return modes
 
@@ -107,9 +109,7 @@ def restricted_now(today: date | None = None) -> RestrictedSet:
     from khoso.access.models import Restriction
 
     today = today or timezone.localdate()
-    rows = Restriction.objects.filter(start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
-    )
+    rows = Restriction.objects.filter(start_date__lte=today).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
     fonds_ids: set[int] = set()
     file_ids: set[int] = set()
     document_ids: set[int] = set()
@@ -129,7 +129,7 @@ def is_approved_reader(user: Actor) -> bool:
         return False
     from khoso.readers.models import Reader
 
-    return Reader.objects.filter(user=user, status=Reader.Status.APPROVED).exists()
+    return Reader.objects.filter(user_id=user.pk, status=Reader.Status.APPROVED).exists()
 
 
 def portal_scope(user: Actor, *, today: date | None = None) -> PortalScope:
@@ -175,8 +175,8 @@ def portal_shows_content(scope: PortalScope, file_mode: str, document_mode: str 
 def is_reader_only(user: Actor) -> bool:
     """A citizen's account: a reader profile, no staff flag and no fonds granted. Such users get the
     public side's pages and navigation, never the staff menus."""
-    if not _active(user) or user.is_staff or getattr(user, "is_superuser", False):  # type: ignore[union-attr]
+    if not _active(user) or user.is_staff or getattr(user, "is_superuser", False):  # type: ignore[attr-defined]
         return False
     from khoso.readers.models import Reader
 
-    return Reader.objects.filter(user=user).exists() and not FondsGrant.objects.filter(user=user).exists()
+    return Reader.objects.filter(user_id=user.pk).exists() and not FondsGrant.objects.filter(user_id=user.pk).exists()

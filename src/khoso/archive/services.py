@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from khoso.archive.models import (
@@ -41,8 +41,11 @@ def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
     return {key: nfc(value).strip() if isinstance(value, str) else value for key, value in data.items()}
 
 
-def _label(model: type, field: str) -> str:
-    return str(model._meta.get_field(field).verbose_name)
+def _label(model: type[models.Model], field: str) -> str:
+    model_field = model._meta.get_field(field)
+    if not isinstance(model_field, models.Field):
+        raise ValueError(f"{model.__name__}.{field} is a reverse relation: it has no verbose name")
+    return str(model_field.verbose_name)
 
 
 def check_vocabulary(kind: str, code: str, *, label: str) -> None:
@@ -76,7 +79,7 @@ PAPER_FILE_CODE_REQUIRED = "bắt buộc với hồ sơ số hóa (mức độ t
 END_BEFORE_START = "phải sau hoặc bằng thời gian bắt đầu"
 
 
-def _check_coded_fields(model: type, data: dict[str, Any], vocabularies: dict[str, str]) -> None:
+def _check_coded_fields(model: type[models.Model], data: dict[str, Any], vocabularies: Mapping[str, str]) -> None:
     for field, kind in vocabularies.items():
         code = data.get(field)
         if code:
@@ -126,8 +129,8 @@ def _broken_file_rules(data: Mapping[str, Any]) -> list[tuple[str, str, Validati
     elif paper_file_code:
         try:
             codes.validate_paper_file_code(paper_file_code)
-        except ValidationError as error:
-            broken.append(("paper_file_code", error.message, error))
+        except ValidationError as invalid:
+            broken.append(("paper_file_code", invalid.message, invalid))
     if data.get("risk_recovery") and not data.get("risk_recovery_status"):
         error = ValidationError(reason=f"Tình trạng dự phòng: {RISK_RECOVERY_STATUS_REQUIRED}.")
         broken.append(("risk_recovery_status", RISK_RECOVERY_STATUS_REQUIRED, error))

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -78,7 +78,7 @@ class PageWork:
 
 
 def stage_qc(page: Page, work: PageWork) -> None:
-    kind = "map" if page.document and page.document.type_name in MAP_TYPES else "text"
+    kind: Literal["text", "map"] = "map" if page.document and page.document.type_name in MAP_TYPES else "text"
     rules = QcRules(min_dpi=settings.KHOSO_MIN_DPI, min_dpi_map=settings.KHOSO_MIN_DPI_MAP)
     work.qc = check_page(work.image, work.dpi, kind=kind, rules=rules, dpi_assumed=bool(page.qc.get("dpi_assumed")))
 

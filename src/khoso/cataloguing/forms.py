@@ -13,6 +13,7 @@ from django.db import models
 from khoso.archive.selectors import vocabulary_choices
 from khoso.cataloguing.fields import REQUIRED, VOCABULARIES, fields_of, label, model_field
 from khoso.cataloguing.models import CheckError
+from khoso.core.forms import form_field
 
 DATE_INPUT = ["%d/%m/%Y"]
 BLANK = [("", "—")]
@@ -103,7 +104,7 @@ class CheckErrorForm(forms.Form):
 
     def __init__(self, *args: Any, sheets: list[Any], entry: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worksheet"].choices = [(s.pk, s.name) for s in sheets]
+        form_field(self, "worksheet", forms.ChoiceField).choices = [(s.pk, s.name) for s in sheets]
         kinds = []
         for sheet in sheets:
             if sheet.kind not in kinds:
@@ -112,7 +113,7 @@ class CheckErrorForm(forms.Form):
         for kind in kinds:
             for name in fields_of(kind):
                 seen.setdefault(name, label(kind, name))
-        self.fields["field"].choices = list(seen.items())
+        form_field(self, "field", forms.ChoiceField).choices = list(seen.items())
         if not entry:
             del self.fields["pass_no"]
 

@@ -7,6 +7,7 @@ and whose work they were (:class:`CheckedSheet`), and a rate is errors over what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,11 +183,12 @@ def error_stats(*, project: Project, stage: str) -> ErrorStats:
             )
     by_field.sort(key=lambda r: (-r.errors, r.kind, r.label))
 
-    work = {
+    # Mapping, not the plugin's row TypedDict: ``.get(user_id, {})`` below falls back to an empty dict.
+    work: dict[int, Mapping[str, Any]] = {
         row["worker"]: row
         for row in checked.order_by().values("worker").annotate(sheets=Count("id"), fields=Sum("field_count"))
     }
-    wrong = {
+    wrong: dict[int, Mapping[str, Any]] = {
         row["worker"]: row
         for row in errors.order_by().values("worker").annotate(n=Count("id"), blocking=Count("id", filter=blocking))
     }

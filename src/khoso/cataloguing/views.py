@@ -305,7 +305,7 @@ def keying_sheet(request: HttpRequest, item_id: int, worksheet_id: int) -> HttpR
     sheet = item.worksheets.filter(pk=worksheet_id).select_related("guideline").first()
     if sheet is None:
         raise Http404("Không có phiếu tin này trong hồ sơ.")
-    mine = sheet.keyings.filter(keyer=request.user).first()
+    mine = sheet.keyings.filter(keyer_id=request.user.pk).first()
     form = SheetForm(request.POST or None, kind=sheet.kind, values=mine.data if mine else None)
     if request.method == "POST":
         saved = _save_sheet(
@@ -338,7 +338,7 @@ def entry_check(request: HttpRequest, item_id: int) -> HttpResponse:
     report = selectors.report_of(item=item, stage=CheckReport.Stage.ENTRY)
     sheets = selectors.sheets_of(item=item)
     names = {s.pk: s for s in sheets}
-    differences = []
+    differences: list[dict[str, Any]] = []
     if report is not None:
         for difference in report.differences.select_related("worksheet", "resolved_by"):
             sheet = names[difference.worksheet_id]

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from khoso.archive.models import Box
+from khoso.core.forms import form_field
 from khoso.custody.models import Kind
 from khoso.workflow.models import ProjectFile
 
@@ -34,7 +35,7 @@ class MovementForm(_PartiesForm):
 
     def __init__(self, *args: Any, kinds: list[Kind] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _kind_choices(kinds)
+        form_field(self, "kind", forms.ChoiceField).choices = _kind_choices(kinds)
 
 
 class BoxChoiceForm(forms.Form):
@@ -43,7 +44,7 @@ class BoxChoiceForm(forms.Form):
     def __init__(self, *args: Any, boxes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if boxes is not None:
-            self.fields["box"].queryset = boxes
+            form_field(self, "box", forms.ModelChoiceField).queryset = boxes
 
 
 class BoxMovementForm(_PartiesForm):
@@ -57,7 +58,7 @@ class BoxMovementForm(_PartiesForm):
 
     def __init__(self, *args: Any, items: list[ProjectFile], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _kind_choices(None)
+        form_field(self, "kind", forms.ChoiceField).choices = _kind_choices(None)
         self.items = items
         for item in items:
             self.fields[f"sheets_{item.pk}"] = forms.IntegerField(

@@ -109,7 +109,7 @@ def _record(item: ProjectFile, movement: _Movement, sheets_counted: int | None) 
         sheets_expected=expected,
         note=movement.note,
     )
-    if expected is not None and sheets_counted != expected:
+    if sheets_counted is not None and expected is not None and sheets_counted != expected:
         Discrepancy.objects.create(
             project=item.project,
             event=event,

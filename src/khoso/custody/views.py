@@ -58,7 +58,9 @@ def custody_record(request: HttpRequest, item_id: int) -> HttpResponse:
         raise PermissionDenied("Cần vai trò lập kế hoạch (thủ kho) hoặc vai trò phụ trách bước hiện tại của hồ sơ.")
     form = MovementForm(request.POST)
     if not form.is_valid():
-        problems = "; ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
+        problems = "; ".join(
+            f"{form.fields[name].label}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+        )
         messages.error(request, f"Thông tin giao nhận chưa hợp lệ – {problems}")
         return redirect("custody_item", item_id=item.pk)
     data = form.cleaned_data

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from khoso.core.forms import form_field
 from khoso.handover.models import CopyTarget
 from khoso.workflow.selection import damage_labels
 
@@ -20,7 +21,7 @@ class ConditionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["damage_codes"].choices = list(damage_labels().items())
+        form_field(self, "damage_codes", forms.ChoiceField).choices = list(damage_labels().items())
 
 
 class CopyTargetForm(forms.Form):

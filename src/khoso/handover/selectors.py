@@ -142,6 +142,11 @@ def product_entries(items: list[ProjectFile]) -> list[ProductEntry]:
         archive_file = item.file
         base = f"data/{safe_name(archive_file.fonds.code)}/{safe_name(archive_file.file_code)}"
         pdf = archive_file.pdf
+        if pdf is None:
+            raise WorkflowError(
+                reason=f"hồ sơ {archive_file.file_code} chưa có bản PDF/A.",
+                reason_en=f"file {archive_file.file_code} has no PDF/A yet.",
+            )
         entries.append(ProductEntry(item.pk, f"{base}/{safe_name(archive_file.file_code)}.pdf", pdf.sha256, pdf.size))
         for page in pages_of.get(archive_file.pk, []):
             suffix = Path(page.original_name).suffix.lower() or EXTENSIONS.get(page.original.mime, ".bin")
@@ -210,10 +215,10 @@ def minutes_items(*, project: Project, kind: str, item_ids: list[int] | None = N
 
     Acceptance minutes need every file at NGHIEM_THU or BAN_GIAO; handover minutes need BAN_GIAO.
     """
-    items = ProjectFile.objects.filter(project=project).select_related("file", "file__fonds")
+    chosen = ProjectFile.objects.filter(project=project).select_related("file", "file__fonds")
     if item_ids:
-        items = items.filter(pk__in=item_ids)
-    items = list(items.order_by("file__file_code"))
+        chosen = chosen.filter(pk__in=item_ids)
+    items = list(chosen.order_by("file__file_code"))
     name = MINUTES_NAMES[kind]
     if not items:
         raise WorkflowError(reason=f"chưa có hồ sơ nào để lập {name}.", reason_en="no file for the minutes.")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from khoso.archive.models import Document
+from khoso.core.forms import form_field
 from khoso.inspection.models import ErrorClass, SamplingPlan
 from khoso.workflow.models import Contractor, ProjectFile
 
@@ -70,7 +71,8 @@ class StartForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    error_class = forms.ModelChoiceField(label="Loại lỗi", queryset=ErrorClass.objects.filter(active=True))
+    # The form metaclass moves declared fields into base_fields: Form.error_class (the ErrorList class) is untouched.
+    error_class = forms.ModelChoiceField(label="Loại lỗi", queryset=ErrorClass.objects.filter(active=True))  # type: ignore[assignment]
     page_number = forms.IntegerField(label="Trang số", required=False, min_value=1)
     document = forms.ModelChoiceField(label="Tài liệu", queryset=Document.objects.none(), required=False)
     note = forms.CharField(label="Mô tả lỗi", required=False, max_length=2000)
@@ -78,7 +80,9 @@ class FindingForm(forms.Form):
     def __init__(self, *args: Any, item: ProjectFile | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if item is not None:
-            self.fields["document"].queryset = Document.objects.filter(file_id=item.file_id).order_by("ordinal")
+            form_field(self, "document", forms.ModelChoiceField).queryset = Document.objects.filter(
+                file_id=item.file_id
+            ).order_by("ordinal")
 
 
 class CloseForm(forms.Form):

@@ -34,7 +34,7 @@ RESPONSIBLE_STEPS: dict[str, tuple[State, ...]] = {
     State.LIEN_KET: (State.LIEN_KET,),
 }
 RESPONSIBLE_STEP_CHOICES = [("", "Không quy cho người thực hiện")] + [
-    (step.value, State(step).label) for step in RESPONSIBLE_STEPS
+    (State(step).value, State(step).label) for step in RESPONSIBLE_STEPS
 ]
 
 

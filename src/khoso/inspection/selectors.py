@@ -7,6 +7,7 @@ a report reprinted later says what was decided then.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -248,7 +249,7 @@ def pass_statistics(*, project: Project) -> list[dict[str, Any]]:
     return rows
 
 
-def worker_statistics(*, project: Project) -> list[dict[str, Any]]:
+def worker_statistics(*, project: Project) -> list[Mapping[str, Any]]:
     """Errors per worker and error class across the project's inspections (where attributable)."""
     return list(
         InspectionFinding.objects.filter(inspection__project=project, worker__isnull=False)

@@ -170,7 +170,7 @@ def inspection_finding_add(request: HttpRequest, inspection_id: int) -> HttpResp
     inspection = _inspection(request, inspection_id)
     _require(request, inspection.project, Role.QC_INSPECTOR)
     entry = (
-        InspectionItem.objects.filter(inspection=inspection, item_id=request.POST.get("item") or 0)
+        InspectionItem.objects.filter(inspection=inspection, item_id=int(request.POST.get("item") or 0))
         .select_related("item__file")
         .first()
     )

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -86,7 +86,7 @@ def _record(request: HttpRequest, action: str, **targets: Any) -> None:
     usage_record(request=request, action=action, surface="portal", **targets)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private[R: HttpResponseBase](response: R) -> R:
     # What a visitor sees depends on who they are (approved readers see more): never cache publicly.
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
@@ -400,7 +400,7 @@ def portal_file(request: HttpRequest, file_id: int) -> HttpResponse:
 
 def _document_rows(document: Document, labels: dict[tuple[str, str], str]) -> list[tuple[str, Any]]:
     number = "/".join(part for part in (document.code_number, document.code_notation) if part) or "—"
-    pages = document.number_of_page
+    pages: int | str = document.number_of_page
     if document.first_page:
         pages = _("%(n)s (từ trang %(first)s)") % {"n": pages, "first": document.first_page}
     return [
@@ -442,11 +442,11 @@ def portal_document(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def portal_thumbnail(request: HttpRequest, file_id: int, number: int) -> HttpResponse:
+def portal_thumbnail(request: HttpRequest, file_id: int, number: int) -> HttpResponseBase:
     from khoso.storage.services import object_store
 
     page = selectors.content_page(_scope(request), file_id, number)
-    if page is None:
+    if page is None or page.thumbnail_id is None:
         return not_found(request)
     try:
         handle = object_store().open(page.thumbnail_id)

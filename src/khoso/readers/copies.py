@@ -51,9 +51,10 @@ def _whole_file_pdf(archive_file: ArchiveFile, pages: list[Page]) -> bytes | Non
 
     if not archive_file.pdf_id or len(pages) != archive_file.pages.count():
         return None
-    if any(not page.rendition_id for page in pages):
+    renditions = [page.rendition_id for page in pages if page.rendition_id]
+    if len(renditions) != len(pages):
         return None
-    if archive_file.pdf_pages_digest != pages_digest([page.rendition_id for page in pages]):
+    if archive_file.pdf_pages_digest != pages_digest(renditions):
         return None
     return object_store().read_bytes(archive_file.pdf_id)
 

@@ -11,6 +11,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from khoso.archive.models import VocabularyKind
 from khoso.archive.selectors import vocabulary_choices
+from khoso.core.forms import form_field
 from khoso.readers.models import ReaderRequest
 
 
@@ -67,7 +68,8 @@ class RegistrationForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", "Hai mật khẩu không khớp.")
@@ -95,8 +97,10 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = vocabulary_choices(VocabularyKind.PURPOSE)
-        self.fields["fee_object_type"].choices = vocabulary_choices(VocabularyKind.FEE_OBJECT_TYPE)
+        form_field(self, "purpose", forms.ChoiceField).choices = vocabulary_choices(VocabularyKind.PURPOSE)
+        form_field(self, "fee_object_type", forms.ChoiceField).choices = vocabulary_choices(
+            VocabularyKind.FEE_OBJECT_TYPE
+        )
 
 
 class DecisionForm(forms.Form):

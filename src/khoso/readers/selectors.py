@@ -8,6 +8,7 @@ staff member). Anything outside is :class:`NotFoundError`, so a guessed id or to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -28,7 +29,7 @@ def reader_of(user: Actor) -> Reader | None:
     """The reader profile of ``user``, if any."""
     if user is None or not user.is_authenticated:
         return None
-    return Reader.objects.filter(user=user).first()
+    return Reader.objects.filter(user_id=user.pk).first()
 
 
 # -- accounts --------------------------------------------------------------------------------------
@@ -246,13 +247,18 @@ def usage_stats(*, user: Actor, fonds_id: int | None = None) -> list[UsageRow]:
         .values("file_id")
         .annotate(views=Count("pk", filter=Q(action=_A.VIEW_FILE)), **_COUNTS)
     )
-    by_id = {row["file_id"]: row for row in counts}
+    # Mapping: the row type the plugin infers does not know the keys that **_COUNTS adds.
+    by_id: dict[int, Mapping[str, Any]] = {row["file_id"]: row for row in counts}
     objects = ArchiveFile.objects.in_bulk(list(by_id))
     rows = [
         UsageRow(objects[i], None, r["views"], r["page_views"], r["downloads"], r["read_pages"])
         for i, r in by_id.items()
     ]
     return sorted(rows, key=lambda r: (-(r.views + r.page_views + r.downloads + r.read_pages), r.file.file_code))
+
+
+def _doc_code(row: UsageRow) -> str:
+    return row.document.doc_code if row.document else ""
 
 
 def usage_stats_documents(*, user: Actor, fonds_id: int | None = None) -> list[UsageRow]:
@@ -263,13 +269,13 @@ def usage_stats_documents(*, user: Actor, fonds_id: int | None = None) -> list[U
         .values("document_id")
         .annotate(views=Count("pk", filter=Q(action=_A.VIEW_DOCUMENT)), **_COUNTS)
     )
-    by_id = {row["document_id"]: row for row in counts}
+    by_id: dict[int, Mapping[str, Any]] = {row["document_id"]: row for row in counts}
     objects = Document.objects.select_related("file").in_bulk(list(by_id))
     rows = [
         UsageRow(objects[i].file, objects[i], r["views"], r["page_views"], r["downloads"], r["read_pages"])
         for i, r in by_id.items()
     ]
-    return sorted(rows, key=lambda r: (-(r.views + r.page_views + r.downloads + r.read_pages), r.document.doc_code))
+    return sorted(rows, key=lambda r: (-(r.views + r.page_views + r.downloads + r.read_pages), _doc_code(r)))
 
 
 def usage_fonds(*, user: Actor) -> QuerySet:

@@ -9,6 +9,7 @@ the heavy work (merging, stamping, signing the copy) run after commit, the latte
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import secrets
@@ -209,7 +210,7 @@ def request_submit(
                 item = ReaderRequest.objects.create(
                     code=_next_code(timezone.localdate(now).year), due_date=review_due_date(now), **fields
                 )
-                transaction.on_commit(lambda made=item: notifications.request_received(made))
+                transaction.on_commit(functools.partial(notifications.request_received, item))
             return item
         except DbIntegrityError:  # two readers took the same number at once: take the next one
             if attempt == 4:
@@ -312,6 +313,10 @@ def _still_referenced(sha256: str) -> bool:
     return Page.objects.filter(qc__delivered_sha256=sha256).exists()
 
 
+def _delete_stored_bytes(sha256: str) -> None:
+    object_store().delete(sha256)
+
+
 def deliveries_purge(*, now: datetime | None = None) -> int:
     """Delete the content of deliveries PURGE_DAYS after they expired (TT05 Đ37); returns how many."""
     now = now or timezone.now()
@@ -333,7 +338,7 @@ def deliveries_purge(*, now: datetime | None = None) -> int:
                 except (ProtectedError, RestrictedError):
                     pass  # another delivery or a page holds the same bytes
                 else:
-                    transaction.on_commit(lambda sha=sha256: object_store().delete(sha))
+                    transaction.on_commit(functools.partial(_delete_stored_bytes, sha256))
         count += 1
     return count
 

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -52,7 +52,7 @@ def _gone(request: HttpRequest, delivery: Delivery) -> HttpResponse:
     return render(request, "readers/gone.html", {"delivery": delivery}, status=410)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private[R: HttpResponseBase](response: R) -> R:
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -190,7 +190,7 @@ def reader_read_page(request: HttpRequest, token: str, number: int) -> HttpRespo
 
 
 @require_GET
-def reader_download(request: HttpRequest, token: str) -> HttpResponse:
+def reader_download(request: HttpRequest, token: str) -> HttpResponseBase:
     delivery = _delivery_or_404(request, token, COPY_KINDS)
     if not selectors.delivery_open(delivery) or not delivery.content_id:
         return _gone(request, delivery)

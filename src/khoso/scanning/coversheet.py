@@ -43,7 +43,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width: int) -> list[str]:
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int
+) -> list[str]:
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -58,7 +60,9 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width
     return lines
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, largest: int) -> ImageFont.ImageFont:
+def _fit(
+    draw: ImageDraw.ImageDraw, text: str, width: int, largest: int
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     size = largest
     font = _font(size)
     while size > 24 and draw.textlength(text, font=font) > width:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from khoso.archive.models import Document
+from khoso.core.forms import form_field
 from khoso.scanning.models import PageReview, RejectReason
 
 
@@ -31,12 +32,17 @@ class ReviewForm(forms.Form):
     note = forms.CharField(label="Ghi chú", required=False, max_length=1000)
 
 
+class _DocumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Document) -> str:
+        return f"{obj.ordinal}. {obj.doc_code} – {obj.subject[:80]}"
+
+
 class LinkForm(forms.Form):
-    document = forms.ModelChoiceField(label="Tài liệu", queryset=Document.objects.none())
+    document = _DocumentChoiceField(label="Tài liệu", queryset=Document.objects.none())
     first_page = forms.IntegerField(label="Từ trang", min_value=1)
     number_of_page = forms.IntegerField(label="Số trang", min_value=1, max_value=9999)
 
     def __init__(self, *args: Any, file_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = Document.objects.filter(file_id=file_id).order_by("ordinal")
-        self.fields["document"].label_from_instance = lambda d: f"{d.ordinal}. {d.doc_code} – {d.subject[:80]}"
+        documents = Document.objects.filter(file_id=file_id).order_by("ordinal")
+        form_field(self, "document", _DocumentChoiceField).queryset = documents

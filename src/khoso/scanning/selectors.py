@@ -181,8 +181,8 @@ def page_rows(item: ProjectFile) -> list[PageRow]:
     rows = []
     for page in pages:
         version = len(histories[page.pk])
-        review = latest.get((page.pk, version))
-        rows.append(PageRow(page, version, review, _verdict(page, review), histories[page.pk]))
+        page_review = latest.get((page.pk, version))
+        rows.append(PageRow(page, version, page_review, _verdict(page, page_review), histories[page.pk]))
     return rows
 
 

@@ -565,6 +565,8 @@ def _link(item: ProjectFile, document: Document, first_page: int, number_of_page
         )
     others = Document.objects.filter(file_id=item.file_id, first_page__isnull=False).exclude(pk=document.pk)
     for other in others.order_by("first_page"):
+        if other.first_page is None:
+            continue  # excluded by the query; tells the type checker
         other_last = other.first_page + other.number_of_page - 1
         if first_page <= other_last and other.first_page <= last:
             raise WorkflowError(

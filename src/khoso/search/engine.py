@@ -368,6 +368,11 @@ def _title_sort(title: str) -> int:
     return sort_prefix(title)
 
 
+def _hit_count(result: tantivy.SearchResult) -> int:
+    """Matches counted by a search run with ``count=True`` (0 when tantivy did not count)."""
+    return result.count or 0  # type: ignore[attr-defined]  # tantivy.pyi omits SearchResult.count
+
+
 def _languages(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
@@ -380,8 +385,8 @@ def _exact_text(text: str) -> str:
 def _entry_document(item: IndexedPage | IndexedRecord) -> tantivy.Document:
     if item.access_mode not in ACCESS_MODES:
         raise ValueError(f"access_mode must be one of {sorted(ACCESS_MODES)}")
-    is_page = isinstance(item, IndexedPage)
-    kind = KIND_PAGE if is_page else item.kind
+    page = item if isinstance(item, IndexedPage) else None
+    kind = KIND_PAGE if isinstance(item, IndexedPage) else item.kind
     if kind not in _KIND_CODE:
         raise ValueError(f"kind must be one of {KINDS}")
     text = nfc(item.text)
@@ -390,14 +395,14 @@ def _entry_document(item: IndexedPage | IndexedRecord) -> tantivy.Document:
     document.add_unsigned(_F_KEY, _entry_key(item))
     document.add_text(_F_KIND, kind)
     document.add_text(_F_VIS, _VIS_LETTER[kind] + item.access_mode)
-    document.add_unsigned(_F_PAGE_ID, _unsigned(item.page_id, "page_id") if is_page else 0)
+    document.add_unsigned(_F_PAGE_ID, _unsigned(page.page_id, "page_id") if page is not None else 0)
     document.add_unsigned(_F_FILE_ID, _unsigned(item.file_id, "file_id"))
     document.add_unsigned(_F_DOCUMENT_ID, _unsigned(item.document_id, "document_id"))
     document.add_unsigned(_F_FONDS_ID, _unsigned(item.fonds_id, "fonds_id"))
-    document.add_unsigned(_F_PAGE_NO, _unsigned(item.page_no, "page_no") if is_page else 0)
+    document.add_unsigned(_F_PAGE_NO, _unsigned(page.page_no, "page_no") if page is not None else 0)
     document.add_unsigned(_F_YEAR, _unsigned(item.year, "year"))
     document.add_unsigned(_F_TITLE_SORT, _title_sort(title))
-    document.add_unsigned(_F_WEIGHT, 0 if is_page else RECORD_WEIGHT)
+    document.add_unsigned(_F_WEIGHT, 0 if page is not None else RECORD_WEIGHT)
     if item.type_name:
         document.add_text(_F_TYPE_NAME, item.type_name)
     for language in _languages(item.language):
@@ -405,7 +410,7 @@ def _entry_document(item: IndexedPage | IndexedRecord) -> tantivy.Document:
     document.add_text(_F_FILE_CODE, item.file_code)
     document.add_text(_F_EXACT, _exact_text(text))
     document.add_text(_F_FOLDED, text)
-    if is_page:
+    if page is not None:
         document.add_text(_F_TITLE_EXACT, _exact_text(title))
         document.add_text(_F_TITLE_FOLDED, title)
     else:
@@ -609,7 +614,7 @@ class PageIndex:
                     snippet_html=_snippet_html(nfc(text), tuple(clauses)) if text else "",
                 )
             )
-        return SearchResult(total=result.count or 0, hits=hits)
+        return SearchResult(total=_hit_count(result), hits=hits)
 
     def catalogue(
         self,
@@ -663,10 +668,10 @@ class PageIndex:
                 result = searcher.search(
                     query_all, limit, count=True, offset=offset, order_by_field=_F_TITLE_SORT, order=tantivy.Order.Asc
                 )
-            total = result.count or 0
+            total = _hit_count(result)
             matches = self._matches(searcher, result.hits, scored=sort == "relevance" and bool(clauses))
         else:
-            total = searcher.search(query_all, 1, count=True).count or 0
+            total = _hit_count(searcher.search(query_all, 1, count=True))
         counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         if facets:
             plain = [name for name in FACETS if name not in selected]
@@ -809,7 +814,8 @@ class PageIndex:
     def _columns(searcher: tantivy.Searcher, addresses: list[Any], names: Sequence[str]) -> dict[str, list[int]]:
         if not addresses:
             return {name: [] for name in names}
-        return {name: [value or 0 for value in searcher.fast_field_values(name, addresses)] for name in names}
+        # Every field read here is an unsigned integer column; int() only tells the type checker so.
+        return {name: [int(value or 0) for value in searcher.fast_field_values(name, addresses)] for name in names}
 
     def _ids_query(self, field_name: str, values: Iterable[int]) -> tantivy.Query:
         # Not IndexWriter.delete_documents_by_term: given a Python int it builds an i64 term that

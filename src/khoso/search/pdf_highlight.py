@@ -17,7 +17,7 @@ import pikepdf
 HIGHLIGHT_RGB = (1.0, 0.92, 0.23)
 
 
-def highlighted_pdf(pdf_bytes: bytes, boxes: Iterable[Mapping[str, float]]) -> bytes:
+def highlighted_pdf(pdf_bytes: bytes, boxes: Iterable[Mapping[str, float | str]]) -> bytes:
     """``pdf_bytes`` (one page) with a highlight over each box; boxes are in % of the page like
     ``{"left", "top", "width", "height"}`` (what the page viewer uses). No boxes: the bytes unchanged."""
     boxes = list(boxes)

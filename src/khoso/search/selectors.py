@@ -207,6 +207,8 @@ def _hits(matches: list[CatalogueMatch], text: str) -> list[tuple[CatalogueMatch
             body = pages[match.page_id]
             title = archive_file.title
         elif match.kind == KIND_DOCUMENT:
+            if document is None:
+                continue  # a document record without its document id: nothing to show
             body = f"{document.subject}\n{document_record_text(document, type_labels)}"
             title = document.subject
         else:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from khoso.archive.models import Fonds, Institution, VocabularyKind
 from khoso.archive.selectors import vocabulary_choices
+from khoso.core.forms import form_field
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE_INPUT = ["%d/%m/%Y"]
 BLANK = [("", "—")]
 
 
-def _date_field(label: str, *, required: bool = True) -> forms.DateField:
+def _date_field(label: StrOrPromise, *, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -33,21 +37,15 @@ class FondsForm(forms.Form):
     )
     code = forms.CharField(label=_("Mã phông"), max_length=13)
     name = forms.CharField(label=_("Tên phông"), max_length=200)
-    status = forms.ChoiceField(
-        label=_("Trạng thái"), choices=Fonds.Status.choices, initial=Fonds.Status.OPEN
-    )
+    status = forms.ChoiceField(label=_("Trạng thái"), choices=Fonds.Status.choices, initial=Fonds.Status.OPEN)
     organ_id = forms.CharField(
         label=_("Mã định danh cơ quan hình thành phông"),
         max_length=35,
         required=False,
         help_text=_("Dạng DDD.DD.DD.Xnn (QĐ 20/2020), dùng để lập mã hồ sơ."),
     )
-    history = forms.CharField(
-        label=_("Lịch sử đơn vị hình thành phông"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    archives_time = forms.CharField(
-        label=_("Thời gian tài liệu"), max_length=30, help_text=_("Ví dụ: 1976-2000")
-    )
+    history = forms.CharField(label=_("Lịch sử đơn vị hình thành phông"), widget=forms.Textarea(attrs={"rows": 3}))
+    archives_time = forms.CharField(label=_("Thời gian tài liệu"), max_length=30, help_text=_("Ví dụ: 1976-2000"))
     paper_total = forms.DecimalField(
         label=_("Tổng số tài liệu (mét giá)"),
         max_digits=10,
@@ -67,22 +65,18 @@ class FondsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = vocabulary_choices(VocabularyKind.LANGUAGE)
+        form_field(self, "language", forms.ChoiceField).choices = vocabulary_choices(VocabularyKind.LANGUAGE)
         self.fields["language"].initial = "01"
 
 
 class FileForm(forms.Form):
-    file_catalog = forms.IntegerField(
-        label=_("Năm hình thành hồ sơ"), min_value=1800, max_value=9999
-    )
+    file_catalog = forms.IntegerField(label=_("Năm hình thành hồ sơ"), min_value=1800, max_value=9999)
     file_notation = forms.CharField(
         label=_("Số và ký hiệu hồ sơ"),
         max_length=20,
         help_text=_("Ví dụ: 01.TCCB"),
     )
-    title = forms.CharField(
-        label=_("Tiêu đề hồ sơ"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    title = forms.CharField(label=_("Tiêu đề hồ sơ"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     maintenance = forms.ChoiceField(label=_("Thời hạn lưu trữ"))
     mode = forms.ChoiceField(label=_("Chế độ sử dụng"))
     language = forms.ChoiceField(label=_("Ngôn ngữ"))
@@ -90,9 +84,7 @@ class FileForm(forms.Form):
     end_date = _date_field(_("Thời gian kết thúc"))
     keyword = forms.CharField(label=_("Từ khóa"), max_length=100, required=False)
     number_of_paper = forms.IntegerField(label=_("Số lượng tờ"), min_value=0, required=False)
-    number_of_page = forms.IntegerField(
-        label=_("Số lượng trang"), min_value=0, required=False, initial=0
-    )
+    number_of_page = forms.IntegerField(label=_("Số lượng trang"), min_value=0, required=False, initial=0)
     format = forms.ChoiceField(label=_("Tình trạng vật lý"), required=False)
     confidence_level = forms.ChoiceField(label=_("Mức độ tin cậy"), required=False)
     paper_file_code = forms.CharField(
@@ -103,9 +95,7 @@ class FileForm(forms.Form):
     )
     risk_recovery = forms.BooleanField(label=_("Chế độ dự phòng"), required=False)
     risk_recovery_status = forms.ChoiceField(label=_("Tình trạng dự phòng"), required=False)
-    description = forms.CharField(
-        label=_("Ghi chú"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    description = forms.CharField(label=_("Ghi chú"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     VOCABULARIES = {
         "maintenance": (VocabularyKind.MAINTENANCE, True),
@@ -124,7 +114,7 @@ class FileForm(forms.Form):
                 self.fields[name].help_text = _("Là một phần của mã hồ sơ, không sửa được.")
         for name, (kind, required) in self.VOCABULARIES.items():
             choices = vocabulary_choices(kind)
-            self.fields[name].choices = choices if required else BLANK + choices
+            form_field(self, name, forms.ChoiceField).choices = choices if required else BLANK + choices
         self.fields["maintenance"].initial = "01"
         self.fields["mode"].initial = "01"
         self.fields["language"].initial = "01"
@@ -141,16 +131,14 @@ class DocumentForm(forms.Form):
     code_notation = forms.CharField(label=_("Ký hiệu của tài liệu"), max_length=30, required=False)
     issued_date = _date_field(_("Ngày tháng năm tài liệu"))
     organ_name = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
-    subject = forms.CharField(
-        label=_("Trích yếu nội dung"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    subject = forms.CharField(label=_("Trích yếu nội dung"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     number_of_page = forms.IntegerField(label=_("Số lượng trang"), min_value=1, max_value=9999)
     first_page = forms.IntegerField(label=_("Từ trang"), min_value=1, required=False)
     description = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type_name"].choices = vocabulary_choices(VocabularyKind.TYPE_NAME)
+        form_field(self, "type_name", forms.ChoiceField).choices = vocabulary_choices(VocabularyKind.TYPE_NAME)
 
 
 class SearchForm(forms.Form):

@@ -14,9 +14,7 @@ PAGE = FILE + "trang/<int:number>/"
 urlpatterns = [
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
-        ),
+        auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -63,10 +63,7 @@ def _file_or_404(request: HttpRequest, file_code: str) -> ArchiveFile:
 
 def _page_or_404(archive_file: ArchiveFile, number: int) -> Page:
     page = (
-        archive_selectors.page_list(archive_file=archive_file)
-        .select_related("original")
-        .filter(number=number)
-        .first()
+        archive_selectors.page_list(archive_file=archive_file).select_related("original").filter(number=number).first()
     )
     if page is None:
         raise Http404(_("Không tìm thấy trang này."))
@@ -82,18 +79,14 @@ def _may_create_fonds(user: Any) -> bool:
     return bool(user.is_active and (user.is_superuser or user.has_perm("archive.add_fonds")))
 
 
-def _object_response(
-    sha256: str, mime: str, *, filename: str | None = None, attachment: bool = False
-) -> FileResponse:
+def _object_response(sha256: str, mime: str, *, filename: str | None = None, attachment: bool = False) -> FileResponse:
     from khoso.storage.services import object_store
 
     try:
         handle = object_store().open(sha256)
     except FileNotFoundError as error:
         raise Http404(_("Không tìm thấy tệp trong kho.")) from error
-    response = FileResponse(
-        handle, content_type=mime, as_attachment=attachment, filename=filename or ""
-    )
+    response = FileResponse(handle, content_type=mime, as_attachment=attachment, filename=filename or "")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -126,7 +119,7 @@ def fonds_create(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 fonds = archive_services.fonds_create(institution=institution, **data)
-                if not request.user.is_superuser:
+                if request.user.is_authenticated and not request.user.is_superuser:
                     # Whoever creates a fonds may see and edit it; others still need a grant.
                     FondsGrant.objects.create(user=request.user, fonds=fonds, can_edit=True)
         except ArchiveError as error:
@@ -140,9 +133,7 @@ def fonds_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def fonds_detail(request: HttpRequest, fonds_id: int) -> HttpResponse:
     fonds = _fonds_or_404(request, fonds_id)
-    files = archive_selectors.file_list(user=request.user, fonds_id=fonds.pk).order_by(
-        "file_catalog", "file_code"
-    )
+    files = archive_selectors.file_list(user=request.user, fonds_id=fonds.pk).order_by("file_catalog", "file_code")
     return render(
         request,
         "web/fonds_detail.html",
@@ -159,15 +150,11 @@ def file_create(request: HttpRequest, fonds_id: int) -> HttpResponse:
     form = FileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            archive_file = archive_services.file_create(
-                fonds=fonds, created_by=request.user, **form.service_fields()
-            )
+            archive_file = archive_services.file_create(fonds=fonds, created_by=request.user, **form.service_fields())
         except ArchiveError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
-                request, _("Đã tạo hồ sơ %(code)s.") % {"code": archive_file.file_code}
-            )
+            messages.success(request, _("Đã tạo hồ sơ %(code)s.") % {"code": archive_file.file_code})
             return redirect("file_detail", file_code=archive_file.file_code)
     return render(request, "web/file_form.html", {"form": form, "fonds": fonds})
 
@@ -194,15 +181,9 @@ def file_edit(request: HttpRequest, file_code: str) -> HttpResponse:
     )
 
 
-def _file_detail_context(
-    request: HttpRequest, archive_file: ArchiveFile, **extra: Any
-) -> dict[str, Any]:
+def _file_detail_context(request: HttpRequest, archive_file: ArchiveFile, **extra: Any) -> dict[str, Any]:
     may_edit = can_edit_fonds(request.user, archive_file.fonds_id)
-    first_page = (
-        archive_selectors.page_list(archive_file=archive_file)
-        .values_list("number", flat=True)
-        .first()
-    )
+    first_page = archive_selectors.page_list(archive_file=archive_file).values_list("number", flat=True).first()
     context = {
         "file": archive_file,
         "documents": archive_file.documents.order_by("ordinal"),
@@ -252,19 +233,17 @@ def _file_metadata(archive_file: ArchiveFile) -> list[tuple[str, Any]]:
     """The TT05 fields as (label, shown value) rows; coded values get their Vietnamese label."""
     from khoso.archive.models import Vocabulary
 
-    labels = {
-        (k, c): label for k, c, label in Vocabulary.objects.values_list("kind", "code", "label_vi")
-    }
+    labels = {(k, c): label for k, c, label in Vocabulary.objects.values_list("kind", "code", "label_vi")}
     rows: list[tuple[str, Any]] = []
     for name in _SHOWN:
         field = ArchiveFile._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise ValueError(f"ArchiveFile.{name} is a reverse relation: it has no verbose name")
         value = getattr(archive_file, name)
         if name in _CODED and value:
             value = f"{value} – {labels.get((_CODED[name], value), '?')}"
         elif name == "language":
-            value = ", ".join(
-                f"{c} – {labels.get(('language', c), '?')}" for c in str(value).split(",") if c
-            )
+            value = ", ".join(f"{c} – {labels.get(('language', c), '?')}" for c in str(value).split(",") if c)
         elif isinstance(value, bool):
             value = _("Có") if value else _("Không")
         elif hasattr(value, "strftime"):
@@ -309,16 +288,12 @@ def file_upload(request: HttpRequest, file_code: str) -> HttpResponse:
     _require_edit(request, archive_file.fonds_id)
     uploads = request.FILES.getlist("files")
     if not uploads:
-        messages.error(
-            request, _("Hãy chọn ít nhất một tệp ảnh (JPEG, PNG, TIFF) hoặc PDF để tải lên.")
-        )
+        messages.error(request, _("Hãy chọn ít nhất một tệp ảnh (JPEG, PNG, TIFF) hoặc PDF để tải lên."))
         return redirect("file_detail", file_code=archive_file.file_code)
     from khoso.capture.models import Delivery as DeliveryModel
     from khoso.capture.services import Arrival, deliver
 
-    with tempfile.TemporaryDirectory(
-        dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="upload-"
-    ) as workdir:
+    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="upload-") as workdir:
         arrivals = []
         for index, upload in enumerate(uploads):
             name = nfc(_UNSAFE_NAME.sub("_", Path(upload.name or f"tep-{index + 1}").name))[:255]
@@ -372,9 +347,7 @@ def file_progress(request: HttpRequest, file_code: str) -> JsonResponse:
         number = page["number"]
         page["url"] = reverse("page_viewer", args=[archive_file.file_code, number])
         page["thumbnail_url"] = (
-            reverse("page_thumbnail", args=[archive_file.file_code, number])
-            if thumbs.get(number)
-            else None
+            reverse("page_thumbnail", args=[archive_file.file_code, number]) if thumbs.get(number) else None
         )
         qc = page.pop("qc", None) or {}
         page["problems"] = [
@@ -387,9 +360,7 @@ def file_progress(request: HttpRequest, file_code: str) -> JsonResponse:
             if isinstance(p, dict)
         ]
     archive_file.refresh_from_db(fields=["pdf"])
-    progress["pdf_url"] = (
-        reverse("file_pdf", args=[archive_file.file_code]) if archive_file.pdf_id else None
-    )
+    progress["pdf_url"] = reverse("file_pdf", args=[archive_file.file_code]) if archive_file.pdf_id else None
     response = JsonResponse(progress)
     response["Cache-Control"] = "no-store"
     return response
@@ -400,9 +371,7 @@ def file_pdf(request: HttpRequest, file_code: str) -> FileResponse:
     archive_file = _file_or_404(request, file_code)
     if not archive_file.pdf_id:
         raise Http404(_("Hồ sơ chưa có bản PDF/A."))
-    return _object_response(
-        archive_file.pdf_id, "application/pdf", filename=f"{archive_file.file_code}.pdf"
-    )
+    return _object_response(archive_file.pdf_id, "application/pdf", filename=f"{archive_file.file_code}.pdf")
 
 
 # -- pages ---------------------------------------------------------------------------------------
@@ -411,7 +380,7 @@ def file_pdf(request: HttpRequest, file_code: str) -> FileResponse:
 _WORD_PART = re.compile(r"\w+")
 
 
-def highlight_boxes(page: Page, query: str) -> list[dict[str, float]]:
+def highlight_boxes(page: Page, query: str) -> list[dict[str, float | str]]:
     """Boxes (in % of the image) of the OCR words whose folded text matches the query terms."""
     if not query or not page.width or not page.height or not page.words:
         return []
@@ -421,7 +390,7 @@ def highlight_boxes(page: Page, query: str) -> list[dict[str, float]]:
     terms = highlight_terms(query)
     if not terms:
         return []
-    boxes = []
+    boxes: list[dict[str, float | str]] = []
     for word in page.words:
         try:
             text, left, top, width, height = word[:5]
@@ -478,9 +447,7 @@ def page_viewer(request: HttpRequest, file_code: str, number: int) -> HttpRespon
     position = numbers.index(page.number)
     start = max(0, min(position - STRIP_SIZE // 2, len(numbers) - STRIP_SIZE))
     window = numbers[start : start + STRIP_SIZE]
-    strip = list(
-        pages.filter(number__in=window).values("number", "thumbnail_id", "stage", "needs_rescan")
-    )
+    strip = list(pages.filter(number__in=window).values("number", "thumbnail_id", "stage", "needs_rescan"))
     previous_number = numbers[position - 1] if position > 0 else None
     next_number = numbers[position + 1] if position + 1 < len(numbers) else None
     strip_before = numbers[max(0, start - STRIP_SIZE // 2)] if start > 0 else None
@@ -519,7 +486,7 @@ def page_thumbnail(request: HttpRequest, file_code: str, number: int) -> FileRes
 
 
 @require_GET
-def page_image(request: HttpRequest, file_code: str, number: int) -> HttpResponse:
+def page_image(request: HttpRequest, file_code: str, number: int) -> HttpResponseBase:
     """The page's original when a browser shows it (JPEG, PNG), else a JPEG made from it."""
     archive_file = _file_or_404(request, file_code)
     page = _page_or_404(archive_file, number)
@@ -544,7 +511,7 @@ def page_image(request: HttpRequest, file_code: str, number: int) -> HttpRespons
 
 
 @require_GET
-def page_pdf(request: HttpRequest, file_code: str, number: int) -> FileResponse:
+def page_pdf(request: HttpRequest, file_code: str, number: int) -> HttpResponseBase:
     archive_file = _file_or_404(request, file_code)
     page = _page_or_404(archive_file, number)
     if not page.rendition_id:
@@ -567,7 +534,9 @@ def page_pdf(request: HttpRequest, file_code: str, number: int) -> FileResponse:
     except pikepdf.PdfError:  # an unreadable rendition is served as it is, without marks
         return _object_response(page.rendition_id, "application/pdf", filename=filename)
     response = HttpResponse(marked, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
+    disposition = content_disposition_header(False, filename)  # None only without a file name
+    if disposition:
+        response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"  # a viewing copy made for this query
     return response
@@ -616,8 +585,7 @@ def search(request: HttpRequest) -> HttpResponse:
                     {
                         "hit": hit,
                         "file": archive_file,
-                        "url": reverse("page_viewer", args=[archive_file.file_code, hit.page_no])
-                        + suffix,
+                        "url": reverse("page_viewer", args=[archive_file.file_code, hit.page_no]) + suffix,
                     }
                 )
     page_count = max(1, math.ceil(total / SEARCH_PER_PAGE))

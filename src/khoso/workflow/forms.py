@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from khoso.archive.models import Fonds
+from khoso.core.forms import form_field
 from khoso.workflow.models import Contractor
 from khoso.workflow.states import Role
 
@@ -29,7 +30,7 @@ class ProjectForm(forms.Form):
     def __init__(self, *args: Any, fonds_queryset: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if fonds_queryset is not None:
-            self.fields["fonds"].queryset = fonds_queryset
+            form_field(self, "fonds", forms.ModelChoiceField).queryset = fonds_queryset
 
 
 class SelectFilesForm(forms.Form):

@@ -220,7 +220,9 @@ def item_transition(request: HttpRequest, item_id: int) -> HttpResponse:
         lambda: services.transition(item=item, target=target, actor=request.user, note=form.cleaned_data["note"]),
         f"Hồ sơ {item.file.file_code} đã chuyển sang bước «{target.label}».",
     )
-    return redirect("my_queue" if done else "item_detail", **({} if done else {"item_id": item.pk}))
+    if done:
+        return redirect("my_queue")
+    return redirect("item_detail", item_id=item.pk)
 
 
 @require_POST

@@ -6,32 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0002_initial'),
-        ('archive', '0006_soft_delete_reader_vocabularies'),
+        ("access", "0002_initial"),
+        ("archive", "0006_soft_delete_reader_vocabularies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Restriction',
+            name="Restriction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=500, verbose_name='Lý do hạn chế')),
-                ('start_date', models.DateField(verbose_name='Hạn chế từ ngày')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='Hạn chế đến hết ngày')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='restrictions', to='archive.document', verbose_name='Tài liệu')),
-                ('file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='restrictions', to='archive.archivefile', verbose_name='Hồ sơ')),
-                ('fonds', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='restrictions', to='archive.fonds', verbose_name='Phông')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=500, verbose_name="Lý do hạn chế")),
+                ("start_date", models.DateField(verbose_name="Hạn chế từ ngày")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="Hạn chế đến hết ngày")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="restrictions",
+                        to="archive.document",
+                        verbose_name="Tài liệu",
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="restrictions",
+                        to="archive.archivefile",
+                        verbose_name="Hồ sơ",
+                    ),
+                ),
+                (
+                    "fonds",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="restrictions",
+                        to="archive.fonds",
+                        verbose_name="Phông",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Tài liệu hạn chế sử dụng',
-                'verbose_name_plural': 'Danh mục tài liệu hạn chế sử dụng',
-                'ordering': ['fonds', 'start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='restriction_dates_in_order')],
+                "verbose_name": "Tài liệu hạn chế sử dụng",
+                "verbose_name_plural": "Danh mục tài liệu hạn chế sử dụng",
+                "ordering": ["fonds", "start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                        ),
+                        name="restriction_dates_in_order",
+                    )
+                ],
             },
         ),
     ]

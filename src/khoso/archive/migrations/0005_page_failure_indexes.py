@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0004_archivefile_pdf_pages_digest_page_lease_token'),
-        ('capture', '0001_initial'),
-        ('storage', '0001_initial'),
+        ("archive", "0004_archivefile_pdf_pages_digest_page_lease_token"),
+        ("capture", "0001_initial"),
+        ("storage", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='page',
-            index=models.Index(condition=models.Q(('qc_passed', False)), fields=['file'], name='page_qc_failed'),
+            model_name="page",
+            index=models.Index(condition=models.Q(("qc_passed", False)), fields=["file"], name="page_qc_failed"),
         ),
         migrations.AddIndex(
-            model_name='page',
-            index=models.Index(condition=models.Q(('needs_rescan', True)), fields=['file'], name='page_needs_rescan'),
+            model_name="page",
+            index=models.Index(condition=models.Q(("needs_rescan", True)), fields=["file"], name="page_needs_rescan"),
         ),
     ]

@@ -10,36 +10,54 @@ def load_vocabularies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0005_page_failure_indexes'),
+        ("archive", "0005_page_failure_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='archivefile',
-            name='deleted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='Đã xóa lúc'),
+            model_name="archivefile",
+            name="deleted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="Đã xóa lúc"),
         ),
         migrations.AddField(
-            model_name='archivefile',
-            name='deleted_reason',
-            field=models.CharField(blank=True, max_length=500, verbose_name='Lý do xóa'),
+            model_name="archivefile",
+            name="deleted_reason",
+            field=models.CharField(blank=True, max_length=500, verbose_name="Lý do xóa"),
         ),
         migrations.AddField(
-            model_name='document',
-            name='deleted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='Đã xóa lúc'),
+            model_name="document",
+            name="deleted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="Đã xóa lúc"),
         ),
         migrations.AddField(
-            model_name='document',
-            name='deleted_reason',
-            field=models.CharField(blank=True, max_length=500, verbose_name='Lý do xóa'),
+            model_name="document",
+            name="deleted_reason",
+            field=models.CharField(blank=True, max_length=500, verbose_name="Lý do xóa"),
         ),
         migrations.AlterField(
-            model_name='vocabulary',
-            name='kind',
-            field=models.CharField(choices=[('typeName', 'Tên loại tài liệu'), ('language', 'Ngôn ngữ'), ('maintenance', 'Thời hạn lưu trữ'), ('mode', 'Chế độ sử dụng'), ('confidenceLevel', 'Mức độ tin cậy'), ('format', 'Tình trạng vật lý'), ('riskRecoveryStatus', 'Tình trạng dự phòng'), ('fondsStatus', 'Trạng thái phông'), ('secretClass', 'Độ mật'), ('originalStatus', 'Độ gốc'), ('damage', 'Tình trạng hư hỏng'), ('province', 'Tỉnh, thành phố'), ('purpose', 'Mục đích sử dụng'), ('feeObjectType', 'Đối tượng thu phí')], max_length=40, verbose_name='Danh mục'),
+            model_name="vocabulary",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("typeName", "Tên loại tài liệu"),
+                    ("language", "Ngôn ngữ"),
+                    ("maintenance", "Thời hạn lưu trữ"),
+                    ("mode", "Chế độ sử dụng"),
+                    ("confidenceLevel", "Mức độ tin cậy"),
+                    ("format", "Tình trạng vật lý"),
+                    ("riskRecoveryStatus", "Tình trạng dự phòng"),
+                    ("fondsStatus", "Trạng thái phông"),
+                    ("secretClass", "Độ mật"),
+                    ("originalStatus", "Độ gốc"),
+                    ("damage", "Tình trạng hư hỏng"),
+                    ("province", "Tỉnh, thành phố"),
+                    ("purpose", "Mục đích sử dụng"),
+                    ("feeObjectType", "Đối tượng thu phí"),
+                ],
+                max_length=40,
+                verbose_name="Danh mục",
+            ),
         ),
         migrations.RunPython(load_vocabularies, migrations.RunPython.noop),
     ]

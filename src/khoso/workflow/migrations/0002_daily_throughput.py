@@ -6,27 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflow', '0001_initial'),
+        ("workflow", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyThroughput',
+            name="DailyThroughput",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='Ngày')),
-                ('step', models.CharField(choices=[('KE_HOACH', 'Lập kế hoạch'), ('DA_DUYET', 'Đã duyệt, chờ xuất kho'), ('XUAT_KHO', 'Đã xuất kho, chờ giao biên mục'), ('BIEN_MUC', 'Biên mục phiếu tin'), ('KIEM_TRA_BIEN_MUC', 'Kiểm tra biên mục'), ('SUA_LOI_BIEN_MUC', 'Sửa lỗi biên mục'), ('NHAP_LIEU', 'Nhập phiếu tin'), ('KIEM_TRA_NHAP', 'Kiểm tra nhập phiếu tin'), ('SUA_LOI_NHAP', 'Sửa lỗi nhập phiếu tin'), ('SO_HOA', 'Số hóa'), ('KIEM_TRA_CHAT_LUONG', 'Kiểm tra chất lượng ảnh'), ('SO_HOA_LAI', 'Số hóa lại'), ('LIEN_KET', 'Liên kết dữ liệu đặc tả với tệp số hóa'), ('KIEM_TRA_LIEN_KET', 'Kiểm tra liên kết'), ('HOAN_KHO', 'Hoàn trả tài liệu về kho'), ('KIEM_TRA_SAN_PHAM', 'Kiểm tra sản phẩm'), ('SUA_LOI', 'Sửa lỗi sản phẩm'), ('SAO_CHEP', 'Sao chép sản phẩm ra thiết bị lưu trữ'), ('NGHIEM_THU', 'Nghiệm thu'), ('BAN_GIAO', 'Đã nghiệm thu và bàn giao')], max_length=24, verbose_name='Bước')),
-                ('steps', models.PositiveIntegerField(default=0, verbose_name='Số hồ sơ')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workflow.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="Ngày")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("KE_HOACH", "Lập kế hoạch"),
+                            ("DA_DUYET", "Đã duyệt, chờ xuất kho"),
+                            ("XUAT_KHO", "Đã xuất kho, chờ giao biên mục"),
+                            ("BIEN_MUC", "Biên mục phiếu tin"),
+                            ("KIEM_TRA_BIEN_MUC", "Kiểm tra biên mục"),
+                            ("SUA_LOI_BIEN_MUC", "Sửa lỗi biên mục"),
+                            ("NHAP_LIEU", "Nhập phiếu tin"),
+                            ("KIEM_TRA_NHAP", "Kiểm tra nhập phiếu tin"),
+                            ("SUA_LOI_NHAP", "Sửa lỗi nhập phiếu tin"),
+                            ("SO_HOA", "Số hóa"),
+                            ("KIEM_TRA_CHAT_LUONG", "Kiểm tra chất lượng ảnh"),
+                            ("SO_HOA_LAI", "Số hóa lại"),
+                            ("LIEN_KET", "Liên kết dữ liệu đặc tả với tệp số hóa"),
+                            ("KIEM_TRA_LIEN_KET", "Kiểm tra liên kết"),
+                            ("HOAN_KHO", "Hoàn trả tài liệu về kho"),
+                            ("KIEM_TRA_SAN_PHAM", "Kiểm tra sản phẩm"),
+                            ("SUA_LOI", "Sửa lỗi sản phẩm"),
+                            ("SAO_CHEP", "Sao chép sản phẩm ra thiết bị lưu trữ"),
+                            ("NGHIEM_THU", "Nghiệm thu"),
+                            ("BAN_GIAO", "Đã nghiệm thu và bàn giao"),
+                        ],
+                        max_length=24,
+                        verbose_name="Bước",
+                    ),
+                ),
+                ("steps", models.PositiveIntegerField(default=0, verbose_name="Số hồ sơ")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="workflow.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Năng suất theo ngày',
-                'verbose_name_plural': 'Năng suất theo ngày',
-                'constraints': [models.UniqueConstraint(fields=('project', 'day', 'actor', 'step'), name='throughput_once_per_day')],
+                "verbose_name": "Năng suất theo ngày",
+                "verbose_name_plural": "Năng suất theo ngày",
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "day", "actor", "step"), name="throughput_once_per_day")
+                ],
             },
         ),
     ]

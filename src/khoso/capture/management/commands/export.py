@@ -23,14 +23,15 @@ class Command(BaseCommand):
         archive_file = ArchiveFile.objects.filter(file_code=options["file_code"]).first()
         if archive_file is None:
             raise CommandError(f"Không tìm thấy hồ sơ «{options['file_code']}» / file not found")
-        if not archive_file.pdf_id:
+        pdf = archive_file.pdf if archive_file.pdf_id else None
+        if pdf is None:
             raise CommandError("Hồ sơ chưa có bản PDF/A (chưa xử lý xong) / no PDF/A yet")
         store = object_store()
-        if not store.verify(archive_file.pdf_id):
+        if not store.verify(pdf.sha256):
             raise CommandError("Bản PDF/A trong kho sai mã băm SHA-256 / stored PDF/A fails its SHA-256 check")
         out: Path = options["pdf"]
         tmp = out.with_name(f".{out.name}.part")
-        with store.open(archive_file.pdf_id) as source, open(tmp, "wb") as target:
+        with store.open(pdf.sha256) as source, open(tmp, "wb") as target:
             shutil.copyfileobj(source, target)
         tmp.replace(out)
-        self.stdout.write(f"{out} ({archive_file.pdf.size} byte, SHA-256 {archive_file.pdf_id})")
+        self.stdout.write(f"{out} ({pdf.size} byte, SHA-256 {archive_file.pdf_id})")

@@ -91,7 +91,7 @@ class Command(BaseCommand):
                 for p in progress["pages"]
             ],
             "pdf_sha256": archive_file.pdf_id,
-            "pdf_bytes": archive_file.pdf.size if archive_file.pdf_id else None,
+            "pdf_bytes": archive_file.pdf.size if archive_file.pdf_id and archive_file.pdf else None,
         }
         if as_json:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

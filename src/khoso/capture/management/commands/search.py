@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = search_pages(user=None, query=options["query"], limit=options["limit"], system=True)
-        hits = [
+        hits: list[dict[str, Any]] = [
             {"file_code": h.file_code, "page": h.page_no, "score": round(h.score, 4), "snippet": h.snippet_html}
             for h in result.hits
         ]
