@@ -66,6 +66,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
         f"-volume.port={volume}", f"-volume.port.grpc={volume + 10000}", "-volume.max=300",
         "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer + 10000}",
         "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3 + 10000}", f"-s3.config={config}",
+        "-s3.port.iceberg=0", "-s3.port.lance=0",  # fixed default ports: two test workers would collide
         "-master.telemetry=false",
     ]  # fmt: skip
     log = open(root / "weed.log", "wb")  # noqa: SIM115 - closed at teardown
