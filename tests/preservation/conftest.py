@@ -43,6 +43,28 @@ def _free_ports(count: int) -> list[int]:
     return ports
 
 
+START_ATTEMPTS = 3
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], client: Any, log_path: Path, *, attempt: int) -> bool:
+    """True once S3 answers; False when the server exited early (and another attempt remains)."""
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            if attempt < START_ATTEMPTS:
+                return False
+            raise RuntimeError(f"SeaweedFS exited: {log_path.read_text()[-2000:]}")
+        try:
+            client.create_bucket(Bucket="probe")
+            client.put_object(Bucket="probe", Key="ready", Body=b"ok")
+            return True
+        except Exception as error:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"SeaweedFS S3 not ready in 60 s: {log_path.read_text()[-2000:]}") from error
+            time.sleep(0.2)
+
+
 def _weed() -> str:
     found = Path(sys.executable).parent / "weed"
     return str(found) if found.exists() else shutil.which("weed") or "weed"
@@ -58,43 +80,35 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     identity = {"name": "khoso", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}]}
     identity["actions"] = ["Admin", "Read", "Write", "List", "Tagging"]
     config.write_text(json.dumps({"identities": [identity]}))
-    master, volume, filer, s3 = _free_ports(4)
-    (root / "data").mkdir()
-    command = [
-        _weed(), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={root / 'data'}",
-        f"-master.port={master}", f"-master.port.grpc={master + 10000}", "-master.volumeSizeLimitMB=8",
-        f"-volume.port={volume}", f"-volume.port.grpc={volume + 10000}", "-volume.max=300",
-        "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer + 10000}",
-        "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3 + 10000}", f"-s3.config={config}",
-        "-s3.port.iceberg=0", "-s3.port.lance=0",  # fixed default ports: two test workers would collide
-        "-master.telemetry=false",
-    ]  # fmt: skip
-    log = open(root / "weed.log", "wb")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    endpoint = f"http://127.0.0.1:{s3}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        region_name="us-east-1",
-        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, connect_timeout=1),
-    )
-    deadline = time.monotonic() + 60
-    probe_bucket = "probe"
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"SeaweedFS exited: {(root / 'weed.log').read_text()[-2000:]}")
-        try:
-            client.create_bucket(Bucket=probe_bucket)
-            client.put_object(Bucket=probe_bucket, Key="ready", Body=b"ok")
+    # Ports are probed free, then released: another test worker's server, or an outgoing connection,
+    # can take one before SeaweedFS binds it. It then exits at once, and we start it on new ports.
+    for attempt in range(1, START_ATTEMPTS + 1):
+        master, volume, filer, s3 = _free_ports(4)
+        data = root / f"data-{attempt}"
+        data.mkdir()
+        command = [
+            _weed(), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={data}",
+            f"-master.port={master}", f"-master.port.grpc={master + 10000}", "-master.volumeSizeLimitMB=8",
+            f"-volume.port={volume}", f"-volume.port.grpc={volume + 10000}", "-volume.max=300",
+            "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer + 10000}",
+            "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3 + 10000}", f"-s3.config={config}",
+            "-s3.port.iceberg=0", "-s3.port.lance=0",  # fixed default ports: two test workers would collide
+            "-master.telemetry=false",
+        ]  # fmt: skip
+        log = open(root / "weed.log", "wb")  # noqa: SIM115 - closed at teardown
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        endpoint = f"http://127.0.0.1:{s3}"
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            region_name="us-east-1",
+            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, connect_timeout=1),
+        )
+        if _wait_until_ready(process, client, root / "weed.log", attempt=attempt):
             break
-        except Exception as error:
-            if time.monotonic() > deadline:
-                process.kill()
-                log_tail = (root / "weed.log").read_text()[-2000:]
-                raise RuntimeError(f"SeaweedFS S3 not ready in 60 s: {log_tail}") from error
-            time.sleep(0.2)
+        log.close()
     try:
         yield {"endpoint": endpoint, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY}
     finally:
