@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -119,19 +120,26 @@ def forget_file(archive_file) -> None:  # type: ignore[no-untyped-def]
         object_store().delete(digest)
 
 
-def tamper(path: Path, suffix: str, old: bytes, new: bytes) -> Path:
-    """A copy of the package ZIP with ``old`` replaced by ``new`` in the member ending in ``suffix``
-    (its METS checksum is left as it was)."""
+def rewrite_zip(path: Path, changes: dict[str, bytes | Callable[[bytes], bytes]]) -> Path:
+    """A copy of a package ZIP whose members ending in a key of ``changes`` get new bytes (or the bytes
+    the callable makes of the old ones); the METS checksums are left as they were."""
     import zipfile
 
-    out = path.with_name(f"tampered-{path.name}")
+    out = path.with_name(f"changed-{path.name}")
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             data = source.read(info)
-            if info.filename.endswith(suffix):
-                data = data.replace(old, new)
+            for suffix, change in changes.items():
+                if info.filename.endswith(suffix):
+                    data = change(data) if callable(change) else change
             target.writestr(info, data)
     return out
+
+
+@pytest.fixture
+def rewrite() -> Callable[[Path, dict[str, bytes | Callable[[bytes], bytes]]], Path]:
+    """:func:`rewrite_zip`, for the test modules (they cannot import this file)."""
+    return rewrite_zip
 
 
 @pytest.fixture
@@ -153,7 +161,9 @@ def delivery(filled_file, archive_file_factory, tmp_path: Path):  # type: ignore
         out = tmp_path / f"{name}.zip"
         package_export(file_code=archive_file.file_code, package_type=PackageType.SIP_HOSO, out=out, created=CREATED)
         paths[name] = out
-    paths["altered"] = tamper(paths["altered"], "metadata/descriptive/EAD.xml", b"03.TH", b"03.TX")
+    paths["altered"] = rewrite_zip(
+        paths["altered"], {"metadata/descriptive/EAD.xml": lambda ead: ead.replace(b"03.TH", b"03.TX")}
+    )
     codes = {"permanent": filled_file.file_code, "thirty_years": thirty_years.file_code, "altered": altered.file_code}
     for archive_file in (filled_file, thirty_years, altered):
         forget_file(archive_file)

@@ -149,20 +149,7 @@ def test_not_a_zip(tmp_path: Path, sentinels) -> None:  # type: ignore[no-untype
     sentinels()
 
 
-def rewrite(path: Path, changes: dict[str, bytes]) -> Path:
-    """Copy a package ZIP with some members' bytes replaced (matched by the end of their names)."""
-    out = path.with_name(f"changed-{path.name}")
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            for suffix, replacement in changes.items():
-                if info.filename.endswith(suffix):
-                    data = replacement
-            target.writestr(info, data)
-    return out
-
-
-def test_entity_expansion_refused(export_package, package_data: Path) -> None:  # type: ignore[no-untyped-def]
+def test_entity_expansion_refused(export_package, package_data: Path, rewrite) -> None:  # type: ignore[no-untyped-def]
     laughs = (
         b'<?xml version="1.0"?>\n<!DOCTYPE ead [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
         b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n<ead><title>&c;</title></ead>'
@@ -175,7 +162,7 @@ def test_entity_expansion_refused(export_package, package_data: Path) -> None:  
     assert not any((package_data / "staging" / "packages").iterdir())
 
 
-def test_checksum_mismatch_names_the_file(export_package, filled_file, package_data: Path) -> None:  # type: ignore[no-untyped-def]
+def test_checksum_mismatch_names_the_file(export_package, filled_file, package_data: Path, rewrite) -> None:  # type: ignore[no-untyped-def]
     path = rewrite(export_package("SIP"), {f"{filled_file.file_code}.pdf": b"%PDF-1.7 tampered"})
     report = package_read(path)
     rules = {f.rule: f for f in report.findings}

@@ -14,18 +14,6 @@ from khoso.packages.services import package_read
 pytestmark = pytest.mark.django_db
 
 
-def rewrite(path: Path, changes: dict[str, bytes]) -> Path:
-    out = path.with_name(f"changed-{path.name}")
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            for suffix, replacement in changes.items():
-                if info.filename.endswith(suffix):
-                    data = replacement
-            target.writestr(info, data)
-    return out
-
-
 def snapshot(archive_file) -> dict:  # type: ignore[no-untyped-def]
     from khoso.archive.models import FILE_DESCRIPTION_FIELDS
 
@@ -83,7 +71,7 @@ def test_clean_package_is_valid_and_second_import_refused(export_package) -> Non
     assert [f.rule for f in again.findings] == ["IMPORT-EXISTS"]
 
 
-def test_every_broken_rule_is_listed_in_vietnamese(export_package, filled_file) -> None:  # type: ignore[no-untyped-def]
+def test_every_broken_rule_is_listed_in_vietnamese(export_package, filled_file, rewrite) -> None:  # type: ignore[no-untyped-def]
     path = export_package("SIP")
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from khoso.storage.cas import CHUNK, ObjectStore, sha256_file
+from khoso.storage.cas import CHUNK, DigestMismatchError, ObjectStore, sha256_file
 
 FORMAT = "khoso-backup/1"
 MANIFEST = "manifest.json"
@@ -299,14 +299,20 @@ def complete_sets(root: Path) -> list[BackupSet]:
 # -- objects ---------------------------------------------------------------------------------------
 
 
-def _put_verified(store: ObjectStore, source: Path, entry: ObjectEntry) -> str | None:
-    """Copy ``source`` into ``store``; return a problem when its content is not ``entry.sha256``."""
-    result = store.put_file(source)
-    if result.sha256 == entry.sha256:
-        return None
-    if result.created:  # the damaged content must not linger under its own digest
-        store.delete(result.sha256)
-    return f"{entry.sha256}: nội dung sai mã băm SHA-256 (thấy {result.sha256}) / content fails its SHA-256"
+def _copy_verified(counts: CopyCounts, store: ObjectStore, source: Path, entry: ObjectEntry) -> None:
+    """Copy ``source`` into ``store`` and count it, or record a problem when it is not ``entry.sha256``
+    (the store then keeps nothing of it)."""
+    try:
+        with open(source, "rb") as handle:
+            store.put_stream(handle, expected_sha256=entry.sha256)
+    except DigestMismatchError as error:
+        counts.problems.append(
+            f"{entry.sha256}: nội dung sai mã băm SHA-256 (thấy {error.found}) / content fails its SHA-256"
+        )
+        return
+    counts.copied += 1
+    counts.copied_bytes += entry.size
+    counts.verified += 1
 
 
 def fill_pool(
@@ -333,13 +339,7 @@ def fill_pool(
         if not source.is_file():
             counts.problems.append(f"{entry.sha256}: thiếu trong kho đối tượng / missing from the object store")
             continue
-        problem = _put_verified(target, source, entry)
-        if problem:
-            counts.problems.append(problem)
-            continue
-        counts.copied += 1
-        counts.copied_bytes += entry.size
-        counts.verified += 1
+        _copy_verified(counts, target, source, entry)
     return counts
 
 
@@ -354,13 +354,7 @@ def restore_objects(backup: BackupSet, target: ObjectStore) -> CopyCounts:
         if not source.is_file():
             counts.problems.append(f"{entry.sha256}: thiếu trong kho sao lưu / missing from the backup pool")
             continue
-        problem = _put_verified(target, source, entry)
-        if problem:
-            counts.problems.append(problem)
-            continue
-        counts.copied += 1
-        counts.copied_bytes += entry.size
-        counts.verified += 1
+        _copy_verified(counts, target, source, entry)
     return counts
 
 

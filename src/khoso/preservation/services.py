@@ -449,32 +449,44 @@ def _judge(
     PremisEvent.objects.bulk_create(events)
 
 
+def _failed_check(
+    problems: list[Problem],
+    events: list[PremisEvent],
+    run: AuditRun,
+    problem: Problem,
+    location: StorageLocation,
+    detail: str,
+) -> Problem:
+    """Record what a check found wrong twice over: in the audit's report and as a failed PREMIS event."""
+    problems.append(problem)
+    events.append(
+        _event(
+            PremisEvent.Type.FIXITY_CHECK,
+            PremisEvent.Outcome.FAILURE,
+            sha256=problem.object,
+            location=location,
+            audit_run=run,
+            detail=detail,
+        )
+    )
+    return problem
+
+
 def _db_mismatch(run, sha256, replicas, bad, backends, events, problems) -> None:  # type: ignore[no-untyped-def]
     """Every copy agrees with the others, not with the database: report, change nothing (T4c)."""
     run.db_mismatch += 1
     for location_id, result in bad.items():
         replica = replicas[location_id]
-        problems.append(
-            Problem(
-                Finding.DB_MISMATCH,
-                sha256,
-                replica.location.name,
-                backends[location_id].describe(sha256),
-                sha256,
-                result,
-                message=MESSAGES[Finding.DB_MISMATCH],
-            )
+        problem = Problem(
+            Finding.DB_MISMATCH,
+            sha256,
+            replica.location.name,
+            backends[location_id].describe(sha256),
+            sha256,
+            result,
+            message=MESSAGES[Finding.DB_MISMATCH],
         )
-        events.append(
-            _event(
-                PremisEvent.Type.FIXITY_CHECK,
-                PremisEvent.Outcome.FAILURE,
-                sha256=sha256,
-                location=replica.location,
-                audit_run=run,
-                detail=f"{MESSAGES[Finding.DB_MISMATCH]}: {result}",
-            )
-        )
+        _failed_check(problems, events, run, problem, replica.location, f"{MESSAGES[Finding.DB_MISMATCH]}: {result}")
     logger.error("fixity: every copy of %s hashes to %s, the database says otherwise", sha256, next(iter(bad.values())))
 
 
@@ -492,26 +504,22 @@ def _damaged(run, sha256, replicas, good, bad, backends, events, problems) -> No
             run.corrupt += 1
         replica.state = State.MISSING if result is None else State.CORRUPT
         replica.error = MESSAGES[status]
-        problem = Problem(
-            status,
-            sha256,
-            replica.location.name,
-            backends[location_id].describe(sha256),
-            sha256,
-            result,
-            message=MESSAGES[status],
-        )
-        problems.append(problem)
         unrecoverable = " — không thể phục hồi / unrecoverable" if source_id is None else ""
-        events.append(
-            _event(
-                PremisEvent.Type.FIXITY_CHECK,
-                PremisEvent.Outcome.FAILURE,
-                sha256=sha256,
-                location=replica.location,
-                audit_run=run,
-                detail=f"{MESSAGES[status]}: {result or '-'}{unrecoverable}",
-            )
+        problem = _failed_check(
+            problems,
+            events,
+            run,
+            Problem(
+                status,
+                sha256,
+                replica.location.name,
+                backends[location_id].describe(sha256),
+                sha256,
+                result,
+                message=MESSAGES[status],
+            ),
+            replica.location,
+            f"{MESSAGES[status]}: {result or '-'}{unrecoverable}",
         )
         if source_id is None:
             problem.action = "unrecoverable"
@@ -540,33 +548,22 @@ def _damaged(run, sha256, replicas, good, bad, backends, events, problems) -> No
 
 def _find_unexpected(run, known, locations, backends, problems) -> None:  # type: ignore[no-untyped-def]
     """Objects a location holds that the database has no row for: reported, never deleted."""
-    events = []
+    events: list[PremisEvent] = []
     for location_id, backend in backends.items():
         for sha256 in backend.iter_digests():
             if sha256 in known:
                 continue
             run.unexpected += 1
-            problems.append(
-                Problem(
-                    Finding.UNEXPECTED,
-                    sha256,
-                    locations[location_id].name,
-                    backend.describe(sha256),
-                    "",
-                    sha256,
-                    message=MESSAGES[Finding.UNEXPECTED],
-                )
+            problem = Problem(
+                Finding.UNEXPECTED,
+                sha256,
+                locations[location_id].name,
+                backend.describe(sha256),
+                "",
+                sha256,
+                message=MESSAGES[Finding.UNEXPECTED],
             )
-            events.append(
-                _event(
-                    PremisEvent.Type.FIXITY_CHECK,
-                    PremisEvent.Outcome.FAILURE,
-                    sha256=sha256,
-                    location=locations[location_id],
-                    audit_run=run,
-                    detail=MESSAGES[Finding.UNEXPECTED],
-                )
-            )
+            _failed_check(problems, events, run, problem, locations[location_id], MESSAGES[Finding.UNEXPECTED])
     PremisEvent.objects.bulk_create(events, batch_size=1000)
 
 
