@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kho Số — the whole test suite: lint, then pytest on SQLite, then on PostgreSQL + Redis with a
+# Kho Số — the whole test suite: lint and type check, then pytest on SQLite, then on PostgreSQL + Redis with a
 # real Celery worker (the servers this machine runs at 127.0.0.1:5432 and :6379).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,6 +10,7 @@ export KHOSO_DATA_DIR="${TMPDIR:-/tmp}/khoso-test-data-$$"
 trap 'rm -rf "$KHOSO_DATA_DIR"' EXIT
 
 .venv/bin/ruff check src tests bench
+.venv/bin/mypy src/khoso
 
 echo "== pytest: SQLite (embedded default)"
 .venv/bin/pytest -q -p no:cacheprovider -n 2 -m "not postgres and not worker" "$@"

@@ -24,6 +24,7 @@ from khoso.archive.models import (
 )
 from khoso.core import codes
 from khoso.core.errors import ValidationError
+from khoso.core.modelfields import concrete_field
 from khoso.core.text import nfc
 
 FILE_VOCABULARIES = {
@@ -42,10 +43,7 @@ def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _label(model: type[models.Model], field: str) -> str:
-    model_field = model._meta.get_field(field)
-    if not isinstance(model_field, models.Field):
-        raise ValueError(f"{model.__name__}.{field} is a reverse relation: it has no verbose name")
-    return str(model_field.verbose_name)
+    return str(concrete_field(model, field).verbose_name)
 
 
 def check_vocabulary(kind: str, code: str, *, label: str) -> None:

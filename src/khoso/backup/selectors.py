@@ -15,6 +15,7 @@ from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Document,
 from khoso.backup import backupset
 from khoso.backup.metadata_xml import Node
 from khoso.backup.models import BackupLog, InsuranceCopy, Outcome
+from khoso.core.modelfields import concrete_field
 from khoso.handover.selectors import safe_name
 from khoso.storage.models import StoredObject
 
@@ -43,9 +44,9 @@ def scheduled_kind(*, today: date, root: Path) -> str:
 def snapshot_rows(
     cursor: Any, model: type[Model], names: Sequence[str], order: Sequence[str], where: str = ""
 ) -> Iterator[dict[str, Any]]:
-    fields = [model._meta.get_field(name) for name in names]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    ordering = ", ".join(f'"{model._meta.get_field(name).column}"' for name in order)
+    fields = [concrete_field(model, name) for name in names]
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    ordering = ", ".join(f'"{concrete_field(model, name).column}"' for name in order)
     condition = f" WHERE {where}" if where else ""
     cursor.execute(f'SELECT {columns} FROM "{model._meta.db_table}"{condition} ORDER BY {ordering}')
     while batch := cursor.fetchmany(5000):
@@ -136,7 +137,7 @@ def metadata_nodes(open_cursor: Callable[[], Any]) -> Iterator[Node]:
     )
     fonds_names = ("id", "institution", "code", "name", *FONDS_FIELDS)
     for fonds in list(snapshot_rows(open_cursor(), Fonds, fonds_names, ("id",))):
-        in_fonds = f'"{ArchiveFile._meta.get_field("fonds").column}" = {int(fonds["id"])}'
+        in_fonds = f'"{concrete_field(ArchiveFile, "fonds").column}" = {int(fonds["id"])}'
         in_files = f'"file_id" IN (SELECT "id" FROM "{ArchiveFile._meta.db_table}" WHERE {in_fonds})'
         files = snapshot_rows(open_cursor(), ArchiveFile, ("id", *FILE_FIELDS), ("id",), in_fonds)
         documents = _Groups(

@@ -37,6 +37,7 @@ from khoso.backup import backupset, documents, selectors
 from khoso.backup.metadata_xml import write_metadata
 from khoso.backup.models import BackupLog, InsuranceCopy, Outcome
 from khoso.core.errors import ArchiveError, IntegrityError, ValidationError
+from khoso.core.modelfields import concrete_field
 from khoso.core.text import nfc
 from khoso.handover.selectors import safe_name
 from khoso.handover.services import copy_roots
@@ -343,13 +344,13 @@ def _mark_log_complete_sqlite(path: Path, backup: backupset.BackupSet) -> None:
     values = _log_completion(backup)
     # Django keeps SQLite datetimes as naive UTC text (its sqlite3 backend's adapt_datetimefield_value)
     values["finished_at"] = str(values["finished_at"].replace(tzinfo=None))
-    meta = BackupLog._meta
-    assignments = ", ".join(f'"{meta.get_field(name).column}" = ?' for name in values)
+    assignments = ", ".join(f'"{concrete_field(BackupLog, name).column}" = ?' for name in values)
+    name_column = concrete_field(BackupLog, "name").column
     database = sqlite3.connect(path)
     try:
         with database:
             database.execute(
-                f'UPDATE "{meta.db_table}" SET {assignments} WHERE "{meta.get_field("name").column}" = ?',
+                f'UPDATE "{BackupLog._meta.db_table}" SET {assignments} WHERE "{name_column}" = ?',
                 [*values.values(), backup.name],
             )
     finally:

@@ -28,6 +28,7 @@ from khoso.archive.services import (
     file_rules,
 )
 from khoso.core.errors import ArchiveError
+from khoso.core.modelfields import concrete_field
 from khoso.core.text import nfc
 
 FILE = "ho_so"
@@ -94,7 +95,7 @@ def fields_of(kind: str) -> tuple[str, ...]:
 
 
 def model_field(kind: str, name: str) -> models.Field:
-    return MODEL[kind]._meta.get_field(name)  # type: ignore[return-value]
+    return concrete_field(MODEL[kind], name)
 
 
 def label(kind: str, name: str) -> str:

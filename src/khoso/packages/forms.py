@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from khoso.archive.models import Fonds
+from khoso.core.forms import form_field
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -37,7 +38,7 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args: Any, fonds: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fonds"].queryset = fonds
+        form_field(self, "fonds", forms.ModelChoiceField).queryset = fonds
 
 
 class RejectForm(forms.Form):

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from khoso.access.selectors import effective_mode, restricted_now
@@ -37,6 +38,7 @@ from khoso.archive import services as archive_services
 from khoso.archive.models import ArchiveFile, Document, Fonds, Page, Vocabulary
 from khoso.core import codes
 from khoso.core.errors import ArchiveError, ExitCode, NotFoundError, ValidationError
+from khoso.core.modelfields import concrete_field
 from khoso.core.text import nfc
 from khoso.packages.findings import Finding
 from khoso.packages.models import TransferBatch, TransferItem
@@ -81,7 +83,7 @@ def package_type_of(name: str) -> PackageType:
 
 
 def _arc_file_code(archive_file: ArchiveFile) -> str:
-    inventory = archive_file.inventory.number if archive_file.inventory_id else None
+    inventory = archive_file.inventory.number if archive_file.inventory is not None else None
     return codes.arc_file_code(archive_file.fonds.institution.code, archive_file.file_code, inventory)
 
 
@@ -168,7 +170,8 @@ def package_spec(
     arc = _arc_file_code(archive_file)
     payload: list[PayloadFile] = []
     for page in pages:
-        doc_id = page.document.doc_id if page.document_id and page.document.deleted_at is None else None
+        document = page.document
+        doc_id = document.doc_id if document is not None and document.deleted_at is None else None
         base = f"{doc_id or archive_file.file_code}.trang{page.number:04d}"
         if package_type is not PackageType.DIP:
             name = f"{base}.goc{_extension(page.original_name, page.original.mime)}"
@@ -177,9 +180,9 @@ def package_spec(
                     page.original, name, "Original", document=doc_id, page=page.number, original=page.original_name
                 )
             )
-        if page.rendition_id:
+        if page.rendition is not None:
             payload.append(_payload_item(page.rendition, f"{base}.pdf", "Rendition", document=doc_id, page=page.number))
-    if archive_file.pdf_id and whole_file:
+    if whole_file and archive_file.pdf is not None:
         payload.append(
             _payload_item(archive_file.pdf, f"{archive_file.file_code}.pdf", "File", document=None, page=None)
         )
@@ -306,7 +309,7 @@ def _import_findings(parsed: ParsedPackage) -> list[Finding]:
     return found
 
 
-def _model_values(values: dict[str, str], model: type) -> dict[str, Any]:
+def _model_values(values: dict[str, str], model: type[Model]) -> dict[str, Any]:
     names = {field.name: field for field in model._meta.fields}
     result: dict[str, Any] = {}
     for key, text in values.items():
@@ -443,8 +446,8 @@ def item_zip(item: TransferItem) -> Path:
     return batch_staging(item.batch) / f"{item.sequence:05d}.zip"
 
 
-def _clip(text: str, field_name: str, model: type = TransferItem) -> str:
-    return nfc(text or "")[: model._meta.get_field(field_name).max_length]
+def _clip(text: str, field_name: str, model: type[Model] = TransferItem) -> str:
+    return nfc(text or "")[: concrete_field(model, field_name).max_length]
 
 
 def _number(text: str) -> int | None:

@@ -101,7 +101,7 @@ def scope_objects(scope: Scope) -> dict[str, int]:
     if scope.kind == "fonds":
         objects = objects.filter(pk__in=_file_digests(ArchiveFile.objects.filter(fonds_id__in=scope.fonds_ids)))
     elif scope.kind == "file":
-        objects = objects.filter(pk__in=_file_digests(ArchiveFile.objects.filter(pk=scope.file_id)))
+        objects = objects.filter(pk__in=_file_digests(ArchiveFile.objects.filter(pk=scope.file_id or 0)))
     elif scope.kind == "sample":
         return _random_slice(sample_size(scope.percent))
     elif scope.kind == "daily":

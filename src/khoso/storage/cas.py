@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 CHUNK = 1024 * 1024
 #: Reads while hashing: large enough that the syscall cost vanishes and hashlib (which releases the
@@ -41,7 +41,13 @@ class PutResult:
     created: bool
 
 
-def sha256_stream(handle: BinaryIO, chunk: int = HASH_CHUNK) -> tuple[str, int]:
+class Readable(Protocol):
+    """Anything with ``read(size)``: files, and streams such as an S3 body that have no ``readinto``."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def sha256_stream(handle: Readable, chunk: int = HASH_CHUNK) -> tuple[str, int]:
     """SHA-256 and length of everything left in ``handle``, read into one reused buffer."""
     digest = hashlib.sha256()
     buffer = bytearray(chunk)

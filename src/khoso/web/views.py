@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
@@ -35,6 +35,7 @@ from khoso.archive import services as archive_services
 from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Fonds, Page
 from khoso.capture.models import Delivery
 from khoso.core.errors import ArchiveError, NotFoundError
+from khoso.core.modelfields import concrete_field
 from khoso.core.text import fold, nfc
 from khoso.web.forms import DocumentForm, FileForm, FondsForm, SearchForm
 
@@ -236,9 +237,7 @@ def _file_metadata(archive_file: ArchiveFile) -> list[tuple[str, Any]]:
     labels = {(k, c): label for k, c, label in Vocabulary.objects.values_list("kind", "code", "label_vi")}
     rows: list[tuple[str, Any]] = []
     for name in _SHOWN:
-        field = ArchiveFile._meta.get_field(name)
-        if not isinstance(field, models.Field):
-            raise ValueError(f"ArchiveFile.{name} is a reverse relation: it has no verbose name")
+        field = concrete_field(ArchiveFile, name)
         value = getattr(archive_file, name)
         if name in _CODED and value:
             value = f"{value} – {labels.get((_CODED[name], value), '?')}"
