@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-vie ghostscript qpdf pngquant unpaper poppler-utils
-  chromium fonts-dejavu-core fonts-liberation fonts-liberation2 python3-venv libicu-dev pkg-config)
+  chromium fonts-dejavu-core fonts-liberation fonts-liberation2 python3-venv libicu-dev pkg-config softhsm2)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

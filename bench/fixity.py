@@ -8,7 +8,9 @@ want to measure, not tmpfs), then measures with the page cache emptied before ea
 - the disk's direct read rate (``dd iflag=direct``, bypassing the cache),
 - Python's ``hashlib.sha256`` per core (in memory),
 - coreutils ``sha256sum`` over the objects,
-- ``khoso`` audit throughput (``preservation.services.audit`` over everything).
+- ``khoso`` audit throughput (``preservation.services.audit`` over everything),
+- then, with every object replicated to a second local location, ``khoso fsck``'s replica check:
+  the cheap pass (listing and sizes) in objects/s and the ``--deep`` pass (hashing) in MB/s.
 
 Targets (issue 5): audit ≥ 0.9 × min(disk rate, cores × hash rate), i.e. I/O-bound, and ≥ 3 ×
 ``sha256sum``. Prints a table; asserts nothing.
@@ -98,6 +100,8 @@ def main() -> None:
         from django.core.management import call_command
 
         from khoso.preservation import selectors, services
+        from khoso.preservation.consistency import replica_problems
+        from khoso.preservation.models import StorageLocation
         from khoso.storage.services import object_store
 
         call_command("migrate", verbosity=0)
@@ -118,6 +122,16 @@ def main() -> None:
         run = services.audit(scope=selectors.scope_everything())
         audit_rate = run.bytes_checked / MB / (time.perf_counter() - started)
 
+        StorageLocation.objects.create(name="Bản sao đo thử / bench replica", path=str(scratch / "replica"))
+        services.replicate_pending()
+        started = time.perf_counter()
+        cheap = replica_problems()
+        cheap_seconds = time.perf_counter() - started
+        evict([scratch / "replica" / p.relative_to(store.root) for p in paths])
+        started = time.perf_counter()
+        deep = replica_problems(deep=True)
+        deep_rate = total_bytes / MB / (time.perf_counter() - started)
+
         ceiling = min(x for x in (disk, cores * per_core) if x is not None)
         rows = [
             ("Đĩa, đọc trực tiếp / disk direct read (dd iflag=direct)", disk),
@@ -133,6 +147,10 @@ def main() -> None:
         if coreutils:
             print(f"  audit ≥ 3 × sha256sum = {3 * coreutils:.0f} MB/s: {audit_rate >= 3 * coreutils}")
         print(f"  findings: {len(run.findings)} (phải là 0 / must be 0)")
+        print("\nfsck, bản sao ở nơi lưu trữ thứ hai / replicas in a second location:")
+        print(f"  nhanh / cheap (kích thước / sizes): {len(paths) / cheap_seconds:8.0f} đối tượng/s / objects/s")
+        print(f"  --deep (SHA-256): {deep_rate:8.0f} MB/s")
+        print(f"  findings: {len(cheap.problems) + len(deep.problems)} (phải là 0 / must be 0)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -53,6 +53,7 @@ def isolated_data(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-
     settings.KHOSO_SEARCH_DIR = tmp_path / "search"
     settings.KHOSO_WATCH_DIR = tmp_path / "watch"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: fast
+    settings.KHOSO_STAFF_TOTP = False  # force_login stands for a completed login; tests/accounts turn it on
     return tmp_path
 
 

@@ -27,8 +27,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 
-from khoso.access.models import FondsGrant, Restriction
+from khoso.access.models import AccessChange, FileLock, FondsGrant, Restriction
 from khoso.archive.models import ArchiveFile, Document, Fonds, Institution, Page
+from khoso.audit.models import AuditEntry
 from khoso.capture.models import Delivery as CaptureDelivery
 from khoso.packages.models import TransferBatch, TransferItem
 from khoso.readers.models import Delivery, Reader, ReaderRequest
@@ -201,6 +202,34 @@ POLICY: dict[str, tuple[str, dict[tuple[str, str], str], str]] = {
     "backup_home": ("GET", ADMIN_ONLY_403, "-"),
     "backup_log_pdf": ("GET", ADMIN_ONLY_403, "-"),
     "backup_insurance_copy": ("POST", ADMIN_ONLY_403, "-"),
+    # TT 05 package export of one file (secret material only with archive.export_secret and a reason)
+    "packages_file_export": ("GET", STAFF_FILE, "file"),
+    # two-factor authentication (the sweep runs with KHOSO_STAFF_TOTP off: everyone signed in may enrol)
+    "accounts_totp_enrol": ("GET", LOGGED_IN, "-"),
+    "accounts_totp_verify": ("GET", _rule({"anonymous": "login", **{a: "away" for a in ACTORS[1:]}}), "-"),
+    # access rights: four-eyes changes, the restricted list, roles and grants, locks (issue 6)
+    "access_change_list": ("GET", ADMIN_ONLY_403, "-"),
+    "access_change_detail": ("GET", ADMIN_ONLY_403, "change"),
+    "access_change_confirm": ("POST", ADMIN_ONLY_403, "change"),
+    "access_change_reject": ("POST", ADMIN_ONLY_403, "change"),
+    "access_file": ("GET", STAFF_FILE, "file"),
+    "access_document": ("GET", STAFF_FILE, "document"),
+    "access_restriction_list": ("GET", ADMIN_ONLY_403, "-"),
+    "access_restriction_add": ("POST", ADMIN_ONLY_403, "-"),
+    "access_restriction_change": ("POST", ADMIN_ONLY_403, "restriction"),
+    "access_restriction_end": ("POST", ADMIN_ONLY_403, "restriction"),
+    "access_people": ("GET", ADMIN_ONLY_403, "-"),
+    "access_person": ("GET", ADMIN_ONLY_403, "user"),
+    "access_role_propose": ("POST", ADMIN_ONLY_403, "user"),
+    "access_grant_propose": ("POST", ADMIN_ONLY_403, "user"),
+    "access_lock_list": ("GET", ADMIN_ONLY_403, "-"),
+    "access_lock_create": ("POST", ADMIN_ONLY_403, "-"),
+    "access_unlock_propose": ("POST", ADMIN_ONLY_403, "lock"),
+    # the audit trail (administrators, or staff given audit.view_auditentry: entries of their fonds)
+    "audit_list": ("GET", ADMIN_ONLY_403, "-"),
+    "audit_detail": ("GET", ADMIN_ONLY_403, "audit_entry"),
+    # OAI-PMH (issue 7): the same public answer for everyone (no verb: a badVerb error, status 200)
+    "oai": ("GET", ANYONE, "-"),
 }
 
 
@@ -285,6 +314,9 @@ class World:
     pending_reader: Reader | None = None
     batch: TransferBatch | None = None
     batch_item: TransferItem | None = None
+    change: AccessChange | None = None
+    lock: FileLock | None = None
+    restriction: Restriction | None = None
 
 
 def _make_file(fonds: Fonds, cls: str, number: int) -> tuple[ArchiveFile, Document, Page]:
@@ -355,7 +387,7 @@ def world(db, settings) -> World:  # type: ignore[no-untyped-def]
     world = World(fonds=fonds, other_fonds=other)
     for number, cls in enumerate(CLASSES, start=1):
         world.files[cls], world.documents[cls], world.pages[cls] = _make_file(fonds, cls, number)
-    Restriction.objects.create(
+    world.restriction = Restriction.objects.create(
         fonds=fonds, file=world.files["restricted"], reason="Liên quan đời tư", start_date=date(2000, 1, 1)
     )
     ArchiveFile.objects.filter(pk=world.files["deleted"].pk).update(
@@ -416,6 +448,20 @@ def world(db, settings) -> World:  # type: ignore[no-untyped-def]
         file_code="SNV.2020.01",
         findings=[{"rule": "CSIP1", "message": "Thử nghiệm", "message_en": "Test", "location": "METS.xml"}],
     )
+    proposer = User.objects.create_superuser("quantri_de_nghi", "dn@example.vn", PASSWORD)
+    world.change = AccessChange.objects.create(
+        kind=AccessChange.Kind.FILE_ACCESS,
+        target_key=f"file:{world.files['public'].pk}",
+        fonds=fonds,
+        file=world.files["public"],
+        before={"mode": "01"},
+        after={"mode": "02"},
+        reason="Thử nghiệm bốn mắt",
+        proposed_by=proposer,
+    )
+    world.lock = FileLock.objects.create(
+        scope=FileLock.Scope.FONDS, fonds=world.other_fonds, reason="Đang kiểm tra", locked_by=proposer
+    )
     from khoso.search.services import index_rebuild
 
     index_rebuild()
@@ -445,6 +491,11 @@ def _url(route: str, target: str, world: World, cls: str, *, missing: bool = Fal
         "request_file": {},
         "batch": {"batch_id": world.batch.pk + bump},  # type: ignore[union-attr]
         "batch_item": {"batch_id": world.batch.pk, "item_id": world.batch_item.pk + bump},  # type: ignore[union-attr]
+        "change": {"change_id": world.change.pk + bump},  # type: ignore[union-attr]
+        "restriction": {"restriction_id": world.restriction.pk + bump},  # type: ignore[union-attr]
+        "user": {"user_id": world.users["staff_other_fonds"].pk + bump},  # type: ignore[union-attr]
+        "lock": {"lock_id": world.lock.pk + bump},  # type: ignore[union-attr]
+        "audit_entry": {"seq": (AuditEntry.objects.order_by("seq").values_list("seq", flat=True).first() or 1) + bump},
     }[target]
     if route == "portal_sitemap_part":
         args = {"part": 1}
@@ -590,6 +641,13 @@ def test_public_listings_show_exactly_what_the_actor_may_see(actor: str, world: 
     sitemap = Client().get(reverse("portal_sitemap")).content.decode()
     for cls in CLASSES:
         assert (f"/tra-cuu/ho-so/{world.files[cls].pk}/" in sitemap) is (cls == "public"), cls
+    from khoso.oai.services import sweep
+
+    sweep()  # what the beat schedule does every 15 minutes
+    for prefix in ("oai_dc", "ead"):
+        harvest = client.get(reverse("oai"), {"verb": "ListRecords", "metadataPrefix": prefix}).content.decode()
+        for cls in CLASSES:  # the same public answer for every actor, approved readers included
+            assert (MARKERS[cls] in harvest) is (cls == "public"), (actor, cls, "oai", prefix)
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -162,6 +162,12 @@ def test_a_document_whose_access_mode_changes_is_searched_under_the_new_one(arch
     page = Page.objects.create(file=archive_file, document=document, number=1, original=original, original_name="1.jpg")
     document_update(document=document, subject="Quyết định khác")  # the document's own entry only
     assert not IndexChange.objects.filter(document_id=document.pk, cascade=True).exists()
-    document_update(document=document, mode="03")  # reaches its pages (page.pk) too
+    from django.contrib.auth.models import User
+
+    from khoso.access import services as access
+
+    proposer, confirmer = (User.objects.create_superuser(name) for name in ("de-nghi", "xac-nhan"))
+    change = access.propose_document_access(document=document, mode="03", reason="Mật", by=proposer)
+    access.confirm(change=change, by=confirmer)  # four-eyes (NĐ 30 PL VI); reaches its pages (page.pk) too
     assert IndexChange.objects.filter(document_id=document.pk, cascade=True).exists()
     assert page.document_id == document.pk

@@ -114,12 +114,14 @@ def test_schedule_full_on_the_first_of_the_month_else_incremental(
     assert scheduled_kind(today=today, root=backup_dir) == expected
 
 
-def test_the_beat_task_backs_up_and_logs_a_scheduled_run(small_archive, backup_dir) -> None:
-    first = BackupLog.objects.get(pk=tasks.backup_scheduled.apply().get())
+def test_the_beat_task_backs_up_prunes_and_logs_a_scheduled_run(small_archive, backup_dir) -> None:
+    first, pruned = BackupLog.objects.filter(pk__in=tasks.backup_scheduled.apply().get()).order_by("pk")
     assert (first.kind, first.trigger, first.outcome) == (backupset.FULL, BackupLog.Trigger.SCHEDULED, Outcome.OK)
     assert first.started_by is None and first.target == str(backup_dir.resolve())
-    log = services.backup_scheduled(today=date(2026, 5, 2))
-    assert log.kind == backupset.INCREMENTAL and log.objects_copied == 0
+    assert (pruned.kind, pruned.trigger, pruned.outcome) == (BackupLog.Kind.PRUNE, first.trigger, Outcome.OK)
+    assert pruned.removed_backups == [] and pruned.target == first.target  # one full backup: nothing to let go
+    [result] = services.backup_scheduled(today=date(2026, 5, 2))
+    assert result.backup.kind == backupset.INCREMENTAL and result.backup.objects_copied == 0 and result.ok
 
 
 def test_a_second_backup_at_the_same_time_is_refused(small_archive, backup_dir) -> None:

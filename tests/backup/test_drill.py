@@ -53,7 +53,8 @@ def test_restore_drill_gives_an_identical_instance(small_archive, backup_dir, fr
     for sha256 in random.Random(17).sample(source_digests, min(50, len(source_digests))):
         assert sha256_file(fresh / "objects" / sha256[:2] / sha256[2:4] / sha256) == sha256
 
-    access = khoso_at(fresh_instance, "shell", "-c", ACCESS_CHECK)
+    # force_login stands for a completed login, second factor included (as tests/conftest.py says in-process)
+    access = khoso_at(fresh_instance, "shell", "-c", ACCESS_CHECK, extra_env={"KHOSO_STAFF_TOTP": "0"})
     assert access.returncode == 0, access.stderr
     seen = json.loads(access.stdout.split("ACCESS=", 1)[1])
     assert seen["thu-kho"] == {"01": 200, "03": 404}  # granted the fonds, not the secret right

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from .conftest import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -292,7 +294,8 @@ def find_the_decision(reader: Person, world: World) -> str:
     page.get_by_role("link", name=world.file_code).first.click()  # up to the file the request is for
     reader.expect(page.get_by_role("heading", level=1)).to_contain_text(world.file_code)
     reader.expect(page.locator("ol.thumbs img")).to_have_count(2)
-    page.wait_for_function("[...document.querySelectorAll('ol.thumbs img')].every(i => i.naturalWidth > 0)")
+    thumbs = page.locator("ol.thumbs img")
+    wait_until(page, lambda: all(thumbs.evaluate_all("imgs => imgs.map(i => i.naturalWidth > 0)")), what="thumbnails")
     return page.url.removeprefix(reader.base)
 
 
@@ -358,7 +361,7 @@ def read_the_reading_copy(reader: Person, archivist: Person, world: World) -> No
     page.wait_for_url("**/doc-gia/ban-doc/*/")
     image = page.get_by_role("img", name="Trang 1")
     reader.expect(image).to_be_visible()
-    page.wait_for_function("document.querySelector('figure img').naturalWidth > 0")
+    wait_until(page, lambda: page.locator("figure img").evaluate("i => i.naturalWidth") > 0, what="page image")
     reader.expect(page.locator("main")).to_contain_text("Trang 1 / 2")
     reader.says("không tải về")
     # Nothing on the viewer leads to a file the reader could keep.
@@ -393,7 +396,7 @@ def read_the_reading_copy(reader: Person, archivist: Person, world: World) -> No
 
     page.get_by_role("link", name="Trang sau").click()
     reader.expect(page.get_by_role("img", name="Trang 2")).to_be_visible()
-    page.wait_for_function("document.querySelector('figure img').naturalWidth > 0")
+    wait_until(page, lambda: page.locator("figure img").evaluate("i => i.naturalWidth") > 0, what="page image")
 
 
 def download_certified_copy(reader: Person) -> bytes:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCANS = Path("/work/shared/corpus/ocr-vie/P01/HS002")
@@ -97,10 +99,12 @@ def test_user_story(live_server, operator, launch_chromium) -> None:
             page.wait_for_selector("text=Đã nhận 2 tệp, 2 trang")
 
             # 5. the progress script polls until the pipeline is done
-            page.wait_for_function(
-                "document.getElementById('progress').dataset.status === 'done'"
-                " || document.getElementById('progress').dataset.status === 'needs_rescan'",
-                timeout=600_000,
+            progress = page.locator("#progress")
+            wait_until(
+                page,
+                lambda: progress.get_attribute("data-status") in {"done", "needs_rescan"},
+                timeout_ms=600_000,
+                what="the pipeline",
             )
             assert re.search(r"2/2 trang đã xử lý", page.inner_text("#progress-text"))
             assert page.locator("#page-states li").count() == 2

@@ -193,6 +193,9 @@ def test_a_tt05_rule_broken_when_writing_refuses_the_pass_and_writes_nothing(key
 
 
 def test_an_existing_archive_document_takes_the_verified_values_and_keeps_its_codes(keyed_item, people) -> None:  # type: ignore[no-untyped-def]
+    """…except its access mode: a different verified mode becomes a four-eyes proposal (NĐ 30 PL VI)."""
+    from khoso.access.models import AccessChange
+
     keyer, checker = people["keyer"], people["checker"]
     inventoried = document_create(
         archive_file=keyed_item.file, ordinal=1, **{**document_values(1), "code_number": "77", "mode": "03"}
@@ -204,9 +207,12 @@ def test_an_existing_archive_document_takes_the_verified_values_and_keeps_its_co
     assert workflow.transition(item=item, target=State.SO_HOA, actor=checker).state == State.SO_HOA
     rows = Document.objects.filter(file=item.file).order_by("ordinal")
     assert list(rows.values_list("pk", "ordinal", "code_number", "mode", "first_page")) == [
-        (inventoried.pk, 1, "1", "01", 1),
+        (inventoried.pk, 1, "1", "03", 1),
         (rows[1].pk, 2, "2", "01", None),
     ]
+    proposal = AccessChange.objects.get(document=inventoried)
+    assert (proposal.status, proposal.before["mode"], proposal.after["mode"]) == ("cho", "03", "01")
+    assert proposal.proposed_by == checker
     assert rows[0].doc_code == inventoried.doc_code
     assert ArchiveFile.objects.get(pk=item.file_id).total_doc == 2
 

@@ -177,3 +177,87 @@ def receiver(db):  # type: ignore[no-untyped-def]
     user = User.objects.create_user("tiep-nhan", password="mat-khau-dai-12")
     user.user_permissions.add(Permission.objects.get(codename="receive_transfer"))
     return user
+
+
+def make_loose_file(
+    fonds, *, transfer: int = 1, sequence: int = 1, year: int = 1996, shades: tuple[int, ...] = (60, 90)
+):  # type: ignore[no-untyped-def]
+    """A gói tài liệu (loose documents, mã gói tin per §1.8) with one document and one page per shade."""
+    from khoso.archive.models import ArchiveFile, Page
+    from khoso.archive.services import document_create, file_create
+    from khoso.packages.tt05 import loose_notation
+    from khoso.storage.services import object_put_bytes
+
+    loose = file_create(
+        fonds=fonds,
+        kind=ArchiveFile.Kind.LOOSE,
+        file_catalog=year,
+        file_notation=loose_notation(transfer, sequence),
+        title=f"Tài liệu rời về phòng chống lụt bão năm {year}",
+        source=ArchiveFile.Source.INCOMING,
+        mode="01",
+        language="01",
+        start_date=date(year, 2, 1),
+        end_date=date(year, 9, 30),
+        number_of_page=len(shades),
+        description="Văn thư cơ quan thu thập",
+    )
+    for number, shade in enumerate(shades, start=1):
+        document = document_create(
+            archive_file=loose,
+            type_name="05",
+            code_number=str(number),
+            code_notation="CV-UBND",
+            issued_date=date(year, 2, 1) if number == 1 else date(year, 9, 30),
+            organ_name="UBND huyện Krông Ana",
+            subject=f"Công văn số {number} về phòng chống lụt bão",
+            number_of_page=1,
+            mode="01",
+        )
+        Page.objects.create(
+            file=loose,
+            document=document,
+            number=number,
+            original=object_put_bytes(data=tiny_jpeg(shade), mime="image/jpeg"),
+            original_name=f"cv_{number}.jpg",
+            rendition=object_put_bytes(data=tiny_pdf(f"{sequence}: công văn {number}"), mime="application/pdf"),
+            stage=Page.Stage.DONE,
+        )
+    loose.refresh_from_db()
+    return loose
+
+
+@pytest.fixture
+def loose_file(fonds):  # type: ignore[no-untyped-def]
+    return make_loose_file(fonds)
+
+
+def forget_all(*archive_files) -> None:  # type: ignore[no-untyped-def]
+    """A fresh instance for these files: no rows (links, register), no objects of them."""
+    from khoso.archive.models import DocumentLink
+    from khoso.packages.models import PackageRecord
+
+    PackageRecord.objects.all().delete()
+    DocumentLink.objects.filter(file__in=archive_files).delete()
+    DocumentLink.objects.filter(document__file__in=archive_files).delete()
+    for archive_file in archive_files:
+        forget_file(archive_file)
+
+
+@pytest.fixture
+def forget() -> Callable[..., None]:
+    return forget_all
+
+
+@pytest.fixture
+def export_file(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """``export_file(archive_file, kind, name=None, **kw)``: write a package of any file; returns its path."""
+    from khoso.packages.services import package_export, package_type_of
+
+    def export(archive_file, kind: str, name: str | None = None, **kwargs: Any) -> Path:  # type: ignore[no-untyped-def]
+        out = tmp_path / (name or f"{archive_file.pk}-{kind}.zip")
+        kwargs.setdefault("created", CREATED)
+        package_export(file_code=archive_file.file_code, package_type=package_type_of(kind), out=out, **kwargs)
+        return out
+
+    return export

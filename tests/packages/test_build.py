@@ -78,7 +78,7 @@ def test_sip_tree_ids_and_checksums(export_package, filled_file) -> None:  # typ
 
 def test_aip_has_premis_urn_objid_and_arc_codes(export_package, filled_file) -> None:  # type: ignore[no-untyped-def]
     files = members(export_package("AIP"))
-    top = f"urn_{filled_file.fonds.code}_uuid-9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E"
+    top = f"urn_{filled_file.fonds.code}_uuid_9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E"  # §1.8: urn_G09_uuid_9C13E70E-…
     mets = etree.fromstring(files[f"{top}/METS.xml"])
     assert mets.get("OBJID") == f"urn:{filled_file.fonds.code}:uuid-9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E"
     assert mets.get("PROFILE") == "http://www.ra.ee/METS/v01/IP.xml"
@@ -124,3 +124,40 @@ def test_dip_refused_for_secret_file(export_package, filled_file) -> None:  # ty
 
 def test_output_is_deterministic(export_package) -> None:  # type: ignore[no-untyped-def]
     assert export_package("SIP", "a.zip").read_bytes() == export_package("SIP", "b.zip").read_bytes()
+
+
+def test_aip_folder_name_follows_standards_1_8() -> None:
+    """§1.8: "The folder name replaces every ':' with '_', e.g. urn_G09_uuid_9C13E70E-…" — both AIP OBJID
+    forms give a folder of that shape; SIP and DIP folders equal their OBJID; the ZIP is named after it."""
+    import uuid
+
+    from khoso.packages.tt05 import PackageType, folder_name, folder_names, objid, zip_name
+
+    value = uuid.UUID("9c13e70e-1f2a-4b3c-8d4e-5f6a7b8c9d0e")
+    aip = objid(PackageType.AIP_HOSO, value, "G09")
+    assert aip == "urn:G09:uuid-9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E"
+    assert folder_name(aip) == "urn_G09_uuid_9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E"
+    assert folder_name(objid(PackageType.AIP_TAILIEU, value)) == "urn_uuid_9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E"
+    assert zip_name(aip) == "urn_G09_uuid_9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E.zip"
+    for kind in (PackageType.SIP_HOSO, PackageType.SIP_TAILIEU, PackageType.DIP):
+        assert folder_name(objid(kind, value)) == "uuid-9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E"
+    # what our earlier exports wrote is still read: the literal ':' → '_' of the OBJID
+    assert "urn_G09_uuid-9C13E70E-1F2A-4B3C-8D4E-5F6A7B8C9D0E" in folder_names(aip)
+
+
+def test_aip_in_a_legacy_folder_is_still_read(export_package, rewrite) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from khoso.packages.services import package_read
+
+    path = export_package("AIP")
+    legacy = path.with_name("legacy.zip")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(legacy, "w") as target:
+        for info in source.infolist():
+            top, _, rest = info.filename.partition("/")
+            target.writestr(f"{top.replace('uuid_', 'uuid-')}/{rest}", source.read(info))
+    assert package_read(legacy, check_instance=False).valid
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(path.with_name("wrong.zip"), "w") as target:
+        for info in source.infolist():
+            target.writestr("urn_X_uuid_1/" + info.filename.partition("/")[2], source.read(info))
+    assert "PKG-FOLDER" in {f.rule for f in package_read(path.with_name("wrong.zip"), check_instance=False).findings}

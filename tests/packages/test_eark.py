@@ -93,3 +93,24 @@ def test_runner_is_offline_and_needs_no_django() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert completed.stdout.startswith("refused offline")
+
+
+@pytest.mark.parametrize("kind", ["SIP", "AIP"])
+def test_loose_package_with_links_passes_csip_except_the_tt05_departures(  # type: ignore[no-untyped-def]
+    export_file, filled_file, loose_file, tmp_path: Path, kind: str
+) -> None:
+    """SIP_tailieu / AIP_tailieu (METS TYPE "Collection", a CSIP content category) holding a linked document,
+    so the Holeyfile group and the MetadataLink/Holey division are in the validated METS too."""
+    from khoso.packages.services import document_link
+
+    document_link(archive_file=loose_file, document=filled_file.documents.get(ordinal=1))
+    export_file(filled_file, kind)  # the earlier package the links point at
+    with zipfile.ZipFile(export_file(loose_file, kind)) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    (folder,) = (tmp_path / "unpacked").iterdir()
+    report = run_validator(folder)
+    assert report["structure"] == "WellFormed"
+    errors = {result["rule_id"] for result in report["results"] if result["severity"] == "Error"}
+    schema_errors = [result for result in report["results"] if result["source"] == "schema"]
+    assert not schema_errors, schema_errors
+    assert errors == set(DEPARTURES[kind]), {result["rule_id"]: result["message"] for result in report["results"]}

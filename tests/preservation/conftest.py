@@ -228,3 +228,30 @@ def flip_bit():  # type: ignore[no-untyped-def]
         path.write_bytes(bytes(data))
 
     return flip
+
+
+@pytest.fixture
+def khoso_process(isolated_data: Path, settings):  # type: ignore[no-untyped-def]
+    """``khoso_process(*args, fault="")``: run ``khoso`` in a new process on this test's database and data
+    directory (transactional tests only: the child must see committed rows)."""
+    import signal  # noqa: F401  (callers compare return codes with -signal.SIGKILL)
+    from urllib.parse import quote
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        credentials = f"{quote(database['USER'] or '')}:{quote(database['PASSWORD'] or '')}@"
+        url = f"postgres://{credentials}{database['HOST'] or ''}:{database['PORT'] or 5432}/{database['NAME']}"
+
+    def run(*args: str, fault: str = "") -> subprocess.CompletedProcess[bytes]:
+        env = {
+            **os.environ,
+            "KHOSO_DATA_DIR": str(isolated_data),
+            "KHOSO_DATABASE_URL": url,
+            "KHOSO_FAULT_INJECT": fault,
+        }
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        return subprocess.run([sys.executable, "-m", "khoso", *args], env=env, capture_output=True, timeout=120)
+
+    return run

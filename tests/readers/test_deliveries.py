@@ -265,3 +265,51 @@ def test_paper_request_is_delivered_once_digitized(
     item.refresh_from_db()
     assert item.status == ReaderRequest.Status.DELIVERED and item.deliveries.get().page_count == 1
     assert [m.to for m in mail.outbox] == [["docgia@example.vn"]]
+
+
+def test_paper_request_is_delivered_by_the_schedule_once_the_whole_file_is_digitized(
+    world, submit, approve, django_capture_on_commit_callbacks
+) -> None:
+    from khoso.archive.models import Page
+    from khoso.readers import tasks
+
+    item = approve(submit(world.reader("reader"), world.files["paper"], "doc"), world.users["staff"])
+    source = world.files["public"].pages.get(number=1)
+
+    def scan(number: int, stage: str) -> Page:
+        return Page.objects.create(
+            file=world.files["paper"],
+            number=number,
+            original=source.original,
+            original_name=f"{number}.jpg",
+            rendition=source.rendition if stage == Page.Stage.DONE else None,
+            stage=stage,
+        )
+
+    scan(1, Page.Stage.DONE)
+    second = scan(2, Page.Stage.PROCESSING)  # the file is still being scanned: nothing goes out
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.deliver_digitized_requests() == 0
+    item.refresh_from_db()
+    assert item.status == ReaderRequest.Status.APPROVED and not item.deliveries.exists()
+
+    second.stage = Page.Stage.DONE
+    second.rendition = source.rendition
+    second.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.deliver_digitized_requests() == 1
+    item.refresh_from_db()
+    assert item.status == ReaderRequest.Status.DELIVERED and item.deliveries.get().page_count == 2
+    assert [m.to for m in mail.outbox] == [["docgia@example.vn"]]
+    with django_capture_on_commit_callbacks(execute=True):  # the next run finds nothing left to do
+        assert tasks.deliver_digitized_requests() == 0
+    assert item.deliveries.count() == 1
+
+
+def test_pages_of_a_secret_document_never_reach_a_reader_of_its_public_file(world, submit, approve) -> None:
+    from khoso.archive.models import Document
+
+    Document.objects.filter(pk=world.document.pk).update(secret_class="Mật")  # classified pages 2–3
+    delivery = _deliver(world, submit, approve, "doc")
+    assert delivery.page_count == 1

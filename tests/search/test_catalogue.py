@@ -236,11 +236,23 @@ def test_updates_and_deletions_reach_the_index(archive) -> None:  # type: ignore
     assert titles(search("benh vien")) == ["Hồ sơ sửa chữa bệnh viện"]
     assert search("truong", kinds=frozenset({"file"})).total == 0
 
-    document_update(document=document, subject="Tờ trình mua sắm thiết bị", mode="02")
+    from django.contrib.auth.models import User
+
+    from khoso.access import services as access
+
+    proposer, confirmer = (User.objects.create_superuser(name) for name in ("de-nghi", "xac-nhan"))
+
+    def mode(value: str) -> None:  # an access-mode change takes effect when a second person confirms it
+        change = access.propose_document_access(document=document, mode=value, reason="Đổi chế độ", by=proposer)
+        access.confirm(change=change, by=confirmer)
+
+    document_update(document=document, subject="Tờ trình mua sắm thiết bị")
+    mode("02")
     assert search("mua sam").total == 0  # conditional: hidden from anyone, its page too
     assert search("truong hoc").total == 0
     assert titles(search("mua sam", scope=READER)) == ["Tờ trình mua sắm thiết bị"]
-    document_update(document=document, mode="01", issued_date=date(1999, 5, 5))
+    mode("01")
+    document_update(document=document, issued_date=date(1999, 5, 5))
     assert {hit.year for hit in search("truong hoc").hits} == {1999}
 
     document_delete(document=document, reason="Trùng lặp")

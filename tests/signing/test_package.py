@@ -10,6 +10,7 @@ import sys
 def test_signing_imports_without_django() -> None:
     code = (
         "import sys, khoso.signing, khoso.signing.testca, khoso.signing.stamps, khoso.signing.pades\n"
+        "import khoso.signing.ltv, khoso.signing.testpki\n"
         "loaded = sorted(name for name in sys.modules if name.split('.')[0] == 'django')\n"
         "assert not loaded, loaded\n"
     )

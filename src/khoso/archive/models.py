@@ -114,7 +114,10 @@ class Fonds(models.Model):
         verbose_name_plural = "Phông lưu trữ"
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["institution", "code"], name="fonds_institution_code")]
-        permissions = [("view_secret", "Xem tài liệu Mật (chế độ sử dụng 03)")]
+        permissions = [
+            ("view_secret", "Xem tài liệu Mật (chế độ sử dụng 03)"),
+            ("export_secret", "Xuất gói tin chứa tài liệu Mật, có ghi lý do / export packages holding secret material"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
@@ -165,7 +168,22 @@ class Box(models.Model):
 
 
 class ArchiveFile(models.Model):
-    """Hồ sơ: the 18 TT05 EAD fields (standards.md §2.2) plus the links of the hierarchy."""
+    """Hồ sơ: the 18 TT05 EAD fields (standards.md §2.2) plus the links of the hierarchy.
+
+    ``kind`` tells a hồ sơ from a gói tài liệu: loose documents not filed into a hồ sơ, kept together
+    as one row so that every page, search entry and transfer that knows files knows them too. For a
+    gói tài liệu ``file_code`` is the mã gói tin (standards.md §1.8: agency id + year + transfer number
+    2 digits + sequence 7 digits, so ``file_notation`` is ``01.0000001``), ``source`` says văn bản đi
+    (0) or đến (1), and the hồ sơ-only fields are derived from its documents (dates, mode, language).
+    """
+
+    class Kind(models.TextChoices):
+        FILE = "ho_so", "Hồ sơ"
+        LOOSE = "tai_lieu", "Gói tài liệu (tài liệu rời, không lập hồ sơ)"
+
+    class Source(models.TextChoices):
+        OUTGOING = "0", "Văn bản đi"
+        INCOMING = "1", "Văn bản đến"
 
     fonds = models.ForeignKey(Fonds, verbose_name="Phông", on_delete=models.PROTECT, related_name="files")
     inventory = models.ForeignKey(
@@ -174,6 +192,7 @@ class ArchiveFile(models.Model):
     box = models.ForeignKey(
         Box, verbose_name="Hộp", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
     )
+    kind = models.CharField("Loại", max_length=8, choices=Kind.choices, default=Kind.FILE)
     file_code = models.CharField("Mã hồ sơ", max_length=100, unique=True)
     organ_id = models.CharField("Mã định danh cơ quan", max_length=35)
     file_catalog = models.PositiveSmallIntegerField("Năm hình thành hồ sơ")
@@ -197,6 +216,7 @@ class ArchiveFile(models.Model):
     risk_recovery = models.BooleanField("Chế độ dự phòng", default=False)
     risk_recovery_status = models.CharField("Tình trạng dự phòng", max_length=2, blank=True)
     description = models.CharField("Ghi chú", max_length=2000)
+    source = models.CharField("Nguồn tài liệu (đi/đến)", max_length=1, choices=Source.choices, blank=True)
     pdf = models.ForeignKey(
         "storage.StoredObject",
         verbose_name="Bản PDF/A",
@@ -290,6 +310,25 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_code} – {self.subject}"
+
+
+class DocumentLink(models.Model):
+    """A document filed elsewhere in the same fonds that a hồ sơ or gói tài liệu also holds ("linked" or
+    "holey" document, TT 05 §6.3): packages reference its data instead of copying them again."""
+
+    file = models.ForeignKey(ArchiveFile, verbose_name="Hồ sơ", on_delete=models.CASCADE, related_name="links")
+    document = models.ForeignKey(Document, verbose_name="Tài liệu", on_delete=models.PROTECT, related_name="links")
+    position = models.PositiveIntegerField("Thứ tự", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Tài liệu liên kết"
+        verbose_name_plural = "Tài liệu liên kết"
+        ordering = ["file", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["file", "document"], name="document_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.file.file_code} → {self.document.doc_code}"
 
 
 class Page(models.Model):

@@ -2,6 +2,11 @@
 
 Web forms, the CLI and (later) package import call these functions; each raises
 :class:`khoso.core.errors.ValidationError` with a Vietnamese message naming the field and rule.
+
+Access rights are not edited here (NĐ 30/2020/NĐ-CP, Phụ lục VI): a file's or a document's access
+mode and a document's secret class are set when it is created, and change afterwards only through a
+change a second person confirmed (``khoso.access.services.confirm`` passes it as ``access_change``).
+Files in a locked set (``khoso.access.models.FileLock``) are not edited, moved or deleted.
 """
 
 from __future__ import annotations
@@ -36,6 +41,36 @@ FILE_VOCABULARIES = {
 }
 DOCUMENT_VOCABULARIES = {**FILE_VOCABULARIES, "type_name": VocabularyKind.TYPE_NAME}
 DIGITIZED = "02"
+
+
+def _pk(value: Any) -> int | None:
+    return getattr(value, "pk", value) if value not in (None, "") else None
+
+
+def _access_guard(target: ArchiveFile | Document, data: dict[str, Any], access_change: Any) -> bool:
+    """Refuse a change of access mode or secret class that is not a confirmed four-eyes change being
+    applied; True when ``access_change`` is that change (it then passes a lock, being no edit of content)."""
+    from khoso.access.errors import DirectAccessChangeError
+    from khoso.access.services import check_applying
+
+    fields = {"mode": ("Chế độ sử dụng", "Access mode")}
+    if isinstance(target, Document):
+        fields["secret_class"] = ("Độ mật", "Secret class")
+        name = f"tài liệu {target.doc_code}"
+    else:
+        name = f"hồ sơ {target.file_code}"
+    changed = {key: data[key] for key in fields if key in data and data[key] != getattr(target, key)}
+    if access_change is not None and check_applying(access_change, target=target, values=changed):
+        return True
+    if changed:
+        label, label_en = fields[next(iter(changed))]
+        raise DirectAccessChangeError(field=label, field_en=label_en, target=name)
+    return False
+
+
+def _check_secret_class(data: dict[str, Any]) -> None:
+    if data.get("secret_class"):
+        check_vocabulary(VocabularyKind.SECRET_CLASS, data["secret_class"], label=_label(Document, "secret_class"))
 
 
 def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
@@ -182,10 +217,20 @@ def file_create(*, fonds: Fonds, file_code: str | None = None, created_by: Any =
 
 
 @transaction.atomic
-def file_update(*, archive_file: ArchiveFile, **fields: Any) -> ArchiveFile:
+def file_update(*, archive_file: ArchiveFile, access_change: Any = None, **fields: Any) -> ArchiveFile:
+    """Change a file's TT 05 fields. Its access mode changes only through a confirmed ``access_change``;
+    a locked file (or a move into a locked box or inventory) is refused."""
     data = _clean_text(fields)
     for protected in ("file_code", "organ_id", "file_catalog", "file_notation", "fonds"):
         data.pop(protected, None)
+    if not _access_guard(archive_file, data, access_change):
+        from khoso.access.services import check_unlocked
+
+        check_unlocked(
+            archive_file,
+            box_id=_pk(data.get("box", data.get("box_id"))),
+            inventory_id=_pk(data.get("inventory", data.get("inventory_id"))),
+        )
     _check_coded_fields(ArchiveFile, data, FILE_VOCABULARIES)
     merged = {field.name: getattr(archive_file, field.name) for field in ArchiveFile._meta.fields}
     merged.update(data)
@@ -209,21 +254,29 @@ DOCUMENT_PROTECTED = ("file", "file_id", "ordinal", "doc_id", "doc_code")
 
 
 @transaction.atomic
-def document_update(*, document: Document, **fields: Any) -> Document:
+def document_update(*, document: Document, access_change: Any = None, **fields: Any) -> Document:
     """Change a document's TT 05 fields with the same checks as ``document_create``.
 
-    Its file, ordinal and the codes derived from them never change. A change of access mode reindexes
-    the document's pages, which are searched under it.
+    Its file, ordinal and the codes derived from them never change. Its access mode and secret class
+    change only through a confirmed ``access_change``, and that reindexes the document's pages, which
+    are searched under them. A document of a locked file is not edited.
     """
     data = _clean_text(fields)
     for protected in DOCUMENT_PROTECTED:
         data.pop(protected, None)
+    if not _access_guard(document, data, access_change):
+        from khoso.access.services import check_unlocked
+
+        check_unlocked(document.file)
+    _check_secret_class(data)
     merged = {field.name: getattr(document, field.name) for field in Document._meta.fields} | data
     _check_coded_fields(Document, merged, DOCUMENT_VOCABULARIES)
     if "language" in data:
         data["language"] = merged["language"]  # normalised: "01, 02" → "01,02"
     # These fields are also part of the document's pages' index entries.
-    cascade = any(key in data and data[key] != getattr(document, key) for key in ("mode", "type_name", "language"))
+    cascade = any(
+        key in data and data[key] != getattr(document, key) for key in ("mode", "secret_class", "type_name", "language")
+    )
     cascade = cascade or ("issued_date" in data and _as_date(data["issued_date"]) != document.issued_date)
     for key, val in data.items():
         setattr(document, key, val)
@@ -238,7 +291,11 @@ def document_update(*, document: Document, **fields: Any) -> Document:
 @transaction.atomic
 def document_create(*, archive_file: ArchiveFile, ordinal: int | None = None, **fields: Any) -> Document:
     """Create a document; docId and docCode (7-digit sequence) are derived from the file code."""
+    from khoso.access.services import check_unlocked
+
+    check_unlocked(archive_file)
     data = _clean_text(fields)
+    _check_secret_class(data)
     if ordinal is None:
         last = archive_file.documents.order_by("-ordinal").values_list("ordinal", flat=True).first()
         ordinal = (last or 0) + 1
@@ -278,6 +335,9 @@ def file_delete(*, archive_file: ArchiveFile, reason: str, user: Any = None) -> 
     """Soft-delete a file: it stays in the database, but is 404 everywhere and leaves the search index
     with its documents and pages. Deleting a deleted file changes nothing."""
     reason = _deletion_reason(reason)
+    from khoso.access.services import check_unlocked
+
+    check_unlocked(archive_file)
     if archive_file.deleted_at is None:
         archive_file.deleted_at = timezone.now()
         archive_file.deleted_reason = reason
@@ -292,6 +352,9 @@ def file_delete(*, archive_file: ArchiveFile, reason: str, user: Any = None) -> 
 def document_delete(*, document: Document, reason: str, user: Any = None) -> Document:
     """Soft-delete a document: 404 everywhere, out of the search index with its pages."""
     reason = _deletion_reason(reason)
+    from khoso.access.services import check_unlocked
+
+    check_unlocked(document.file)
     if document.deleted_at is None:
         document.deleted_at = timezone.now()
         document.deleted_reason = reason

@@ -21,6 +21,14 @@ exactly the objects it needs::
 Every file is written in staging, fsync'ed, and the folder is renamed into place only after the
 manifest is on disk, so a crash at any moment leaves no folder that looks complete.
 
+Pruning (TT 05 style retention) keeps the full backups of the last ``KEEP_FULL`` months that have one
+and every backup since the oldest of them, then deletes from the pool the objects no kept manifest
+names. A full backup counts toward the months only when its files still match its manifest, so a
+damaged recent full never pushes out an older good one. A pruned folder is first renamed into
+``.staging`` (one atomic step: it stops looking complete), then removed; the pool is cleaned only
+after every kept backup's object list was read and checked against its manifest, so an object a
+kept backup needs is never deleted.
+
 No Django here: the ``backup``/``restore`` commands, the Celery task and the tests share it.
 """
 
@@ -35,6 +43,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +60,8 @@ STAGING = ".staging"
 LOCK = ".lock"
 FULL = "full"
 INCREMENTAL = "incremental"
+#: Months of full backups kept by pruning (with every incremental since the oldest kept full).
+KEEP_FULL = 3
 
 
 class BackupSetError(Exception):
@@ -245,8 +256,23 @@ class BackupSet:
     def pool(self) -> ObjectStore:
         return pool(self.folder.parent)
 
+    @property
+    def started(self) -> datetime:
+        """When the backup began, in the time zone it was written with (the month it belongs to)."""
+        return datetime.fromisoformat(self.manifest["started"])
+
     def objects(self) -> Iterator[ObjectEntry]:
         return read_objects(self.folder / OBJECTS)
+
+    def checked_objects(self) -> Iterator[ObjectEntry]:
+        """The object list, refused unless it is the one the manifest recorded (size and SHA-256)."""
+        path = self.folder / OBJECTS
+        record = next((item for item in self.manifest["files"] if item["name"] == OBJECTS), None)
+        if record is None or not path.is_file():
+            raise BackupSetError(f"{self.name}: thiếu {OBJECTS} / {OBJECTS} missing")
+        if path.stat().st_size != record["size"] or sha256_file(path) != record["sha256"]:
+            raise BackupSetError(f"{self.name}: {OBJECTS} sai mã băm SHA-256 / {OBJECTS} fails its SHA-256")
+        return read_objects(path)
 
     def check_files(self) -> list[str]:
         """Every file the manifest lists must be there with its size and SHA-256."""
@@ -294,6 +320,83 @@ def complete_sets(root: Path) -> list[BackupSet]:
             except BackupSetError:
                 continue
     return found
+
+
+# -- retention -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RetentionPlan:
+    keep: list[BackupSet]
+    remove: list[BackupSet]
+    #: Full backups that did not count toward the kept months: name and what is wrong with them.
+    damaged: list[str] = field(default_factory=list)
+
+
+def retention_plan(sets: Iterable[BackupSet], *, keep_full: int = KEEP_FULL) -> RetentionPlan:
+    """Keep the last ``keep_full`` months' full backups and every backup since the oldest of them.
+
+    Months are counted over full backups whose files match their manifest, newest first; the cut is the
+    earliest good full of the oldest kept month. With no good full nothing is removed.
+    """
+    if keep_full < 1:
+        raise ValueError("keep_full must be at least 1")
+    ordered = sorted(sets, key=lambda backup: (backup.started, backup.name))
+    months: list[tuple[int, int]] = []
+    cut: BackupSet | None = None
+    damaged: list[str] = []
+    for backup in reversed(ordered):
+        if backup.kind != FULL:
+            continue
+        month = (backup.started.year, backup.started.month)
+        if month not in months and len(months) == keep_full:
+            break
+        if problems := backup.check_files():
+            damaged.append(f"{backup.name}: {'; '.join(problems)}")
+            continue
+        if month not in months:
+            months.append(month)
+        cut = backup
+    if cut is None:
+        return RetentionPlan(keep=ordered, remove=[], damaged=damaged)
+    index = ordered.index(cut)
+    return RetentionPlan(keep=ordered[index:], remove=ordered[:index], damaged=damaged)
+
+
+@dataclass
+class PruneResult:
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
+    objects_removed: int = 0
+    bytes_removed: int = 0
+
+
+def prune(root: Path, *, keep_full: int = KEEP_FULL) -> PruneResult:
+    """Apply the retention plan to ``root`` and empty the pool of objects no kept backup names (lock held)."""
+    clean_staging(root)
+    plan = retention_plan(complete_sets(root), keep_full=keep_full)
+    needed: set[str] = set()
+    for backup in plan.keep:  # read them all first: any doubt about what is needed stops the prune here
+        needed.update(entry.sha256 for entry in backup.checked_objects())
+    result = PruneResult(kept=[backup.name for backup in plan.keep], damaged=plan.damaged)
+    for backup in plan.remove:
+        doomed = root / STAGING / f"{backup.name}.pruned"
+        doomed.parent.mkdir(exist_ok=True)
+        backup.folder.replace(doomed)
+        fsync_dir(root)
+        shutil.rmtree(doomed)
+        result.removed.append(backup.name)
+    store = pool(root)
+    for sha256 in list(store.iter_digests()):
+        if sha256 in needed:
+            continue
+        path = store.path_for(sha256)
+        size = path.stat().st_size
+        path.unlink()
+        result.objects_removed += 1
+        result.bytes_removed += size
+    return result
 
 
 # -- objects ---------------------------------------------------------------------------------------

@@ -67,10 +67,14 @@ def log_pdf(logs: Iterable[BackupLog]) -> bytes:
         outcome = log.get_outcome_display()
         if log.error:
             outcome = f"{outcome}: {log.error[:200]}"
+        name = log.name
+        if log.kind == BackupLog.Kind.PRUNE:
+            removed = ", ".join(log.removed_backups) or "—"
+            name = f"{name}: đã xóa {removed}; {count(log.objects_removed)} đối tượng ({count(log.bytes_removed)} byte)"
         rows.append(
             [
                 index,
-                log.name,
+                name,
                 log.get_kind_display(),
                 log.get_trigger_display(),
                 log.started_by.get_username() if log.started_by else "Hệ thống",
@@ -85,7 +89,8 @@ def log_pdf(logs: Iterable[BackupLog]) -> bytes:
     doc.table(LOG_COLUMNS, rows, size=8.5)
     doc.paragraph(
         "Sao lưu gia tăng hằng ngày, sao lưu toàn bộ vào ngày đầu tiên của tháng; CSDL và tài liệu được "
-        "sao lưu cùng nhau, mỗi đối tượng được kiểm tra mã băm SHA-256.",
+        "sao lưu cùng nhau, mỗi đối tượng được kiểm tra mã băm SHA-256; mỗi thư mục đích nhận một bộ hoàn chỉnh. "
+        "Dọn bản cũ: giữ bản sao lưu toàn bộ của các tháng gần nhất và mọi bản gia tăng kể từ đó.",
         italic=True,
     )
     doc.signatures([Signature("Người lập"), Signature("Lãnh đạo đơn vị")])

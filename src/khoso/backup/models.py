@@ -2,7 +2,8 @@
 
 A log row is written when a backup starts and completed when it ends, so a backup that dies midway
 stays visible as "running" until the next one marks it interrupted: the log never claims more than
-the disk holds.
+the disk holds. Pruning old backups is logged the same way (kind ``prune``), with the backups it
+removed and the pool objects it freed; a target that could not be written at all still gets its row.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class BackupLog(models.Model):
     class Kind(models.TextChoices):
         FULL = "full", "Toàn bộ"
         INCREMENTAL = "incremental", "Gia tăng"
+        PRUNE = "prune", "Dọn bản cũ"
 
     class Trigger(models.TextChoices):
         SCHEDULED = "lich", "Theo lịch"
@@ -49,6 +51,9 @@ class BackupLog(models.Model):
     objects_verified = models.PositiveBigIntegerField("Số đối tượng đã kiểm tra mã băm", default=0)
     dump_sha256 = models.CharField("SHA-256 bản kết xuất CSDL", max_length=64, blank=True)
     manifest_sha256 = models.CharField("SHA-256 bản kê", max_length=64, blank=True)
+    removed_backups = models.JSONField("Bản sao lưu đã xóa theo chế độ lưu giữ", default=list, blank=True)
+    objects_removed = models.PositiveBigIntegerField("Số đối tượng đã xóa khỏi kho sao lưu", default=0)
+    bytes_removed = models.PositiveBigIntegerField("Dung lượng đã giải phóng (byte)", default=0)
     outcome = models.CharField("Kết quả", max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     error = models.TextField("Thông báo lỗi", blank=True)
 

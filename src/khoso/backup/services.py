@@ -7,6 +7,12 @@ manifest names exactly the objects the dump refers to: objects are stored before
 from the same snapshot. Then the objects go into the backup pool, each copy verified by SHA-256, and
 the manifest is written last (backupset.py explains the layout and why a crash cannot look complete).
 
+TT 05 Đ27 wants at least two backup sets on independent media: every configured target
+(KHOSO_BACKUP_DIR, a comma list, or ``--to`` given more than once) gets its own complete set in one
+run, one after the other, each with its own dump, pool and log row; a target that fails is logged
+and the next one is still written. After the scheduled backup each target is pruned (backupset.py
+says what is kept) and the prune is logged too.
+
 A restore goes into a fresh data directory, verifies the dump and every object against the manifest,
 then runs the new instance's own ``migrate`` and ``fsck`` in a child process: the check is the one an
 administrator would run, on the instance as it will start.
@@ -15,13 +21,14 @@ administrator would run, on the instance as it will start.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -43,6 +50,8 @@ from khoso.handover.selectors import safe_name
 from khoso.handover.services import copy_roots
 from khoso.storage.cas import ObjectStore
 from khoso.storage.services import object_store
+
+logger = logging.getLogger(__name__)
 
 #: The SQLite file of an instance, as settings.py names it under KHOSO_DATA_DIR.
 SQLITE_NAME = "khoso.sqlite3"
@@ -74,8 +83,19 @@ class InjectedBackupFault(ArchiveError):
     message_en = "Injected backup fault (tests only)."
 
 
+def backup_roots() -> list[Path]:
+    """Every configured backup target: KHOSO_BACKUP_DIR as a list of paths, or one path or comma list."""
+    configured = settings.KHOSO_BACKUP_DIR
+    raw = [str(item) for item in configured] if isinstance(configured, list | tuple) else str(configured).split(",")
+    roots = [Path(item.strip()) for item in raw if item.strip()]
+    if not roots:
+        raise ValidationError(reason="chưa khai báo thư mục sao lưu (KHOSO_BACKUP_DIR).")
+    return roots
+
+
 def backup_root() -> Path:
-    return Path(settings.KHOSO_BACKUP_DIR)
+    """The first backup target: where a backup named without its folder is looked for first."""
+    return backup_roots()[0]
 
 
 def _fault_point() -> None:
@@ -151,9 +171,10 @@ def _snapshot(staging: Path) -> Iterator[tuple[Callable[[], Any], Path]]:
 # -- backup ------------------------------------------------------------------------------------------
 
 
-def _close_stale_logs() -> None:
-    """Rows still "running" while we hold the lock belong to backups that died."""
-    BackupLog.objects.filter(outcome=Outcome.RUNNING).update(
+def _close_stale_logs(root: Path) -> None:
+    """Rows of ``root`` still "running" while we hold its lock belong to backups that died (a backup into
+    another target may be running now: its rows are not ours to close)."""
+    BackupLog.objects.filter(outcome=Outcome.RUNNING, target=str(root)).update(
         outcome=Outcome.INTERRUPTED,
         finished_at=timezone.now(),
         error="Bị gián đoạn: không có bản kê hoàn thành; phần dở dang đã được dọn / interrupted, leftovers removed",
@@ -180,7 +201,7 @@ def backup_run(
 
 def _backup_locked(*, kind: str, trigger: str, by: Any, root: Path) -> BackupLog:
     backupset.clean_staging(root)
-    _close_stale_logs()
+    _close_stale_logs(root)
     started = timezone.localtime()
     name = backupset.unique_name(root, f"{started:%Y%m%d-%H%M%S}-{kind}")
     log = BackupLog.objects.create(
@@ -262,10 +283,132 @@ def _backup_into(log: BackupLog, staging: Path, root: Path) -> None:
     )
 
 
-def backup_scheduled(*, today: date | None = None) -> BackupLog:
-    """The daily beat task: full on the first of the month (or with no full backup yet), else incremental."""
-    kind = selectors.scheduled_kind(today=today or timezone.localdate(), root=backup_root())
-    return backup_run(kind=kind, trigger=BackupLog.Trigger.SCHEDULED)
+def backup_prune(
+    *,
+    root: Path | None = None,
+    keep_full: int = backupset.KEEP_FULL,
+    trigger: str = BackupLog.Trigger.MANUAL,
+    by: Any = None,
+) -> BackupLog:
+    """Apply the retention rule to one target (default: the first) and log what it removed."""
+    if keep_full < 1:
+        raise ValidationError(reason="phải giữ ít nhất 1 tháng sao lưu toàn bộ (--keep-full ≥ 1).")
+    root = Path(root or backup_root()).resolve()
+    log = BackupLog.objects.create(
+        name=f"{timezone.localtime():%Y%m%d-%H%M%S}-prune",
+        kind=BackupLog.Kind.PRUNE,
+        trigger=trigger,
+        started_by=by,
+        target=str(root),
+        engine=connection.vendor,
+    )
+    try:
+        if not root.is_dir():
+            raise backupset.BackupSetError(f"không có thư mục sao lưu {root} / no backup folder {root}")
+        with backupset.exclusive(root):
+            result = backupset.prune(root, keep_full=keep_full)
+    except BaseException as error:
+        if isinstance(error, ArchiveError):
+            message = error.message
+        elif isinstance(error, backupset.BackupSetError):
+            message = f"Không dọn bản sao lưu cũ, không xóa gì: {error}"
+        else:
+            message = f"{type(error).__name__}: {error}"
+        BackupLog.objects.filter(pk=log.pk).update(outcome=Outcome.FAILED, finished_at=timezone.now(), error=message)
+        if isinstance(error, backupset.BackupSetError):
+            raise BackupError(reason=str(error)) from error
+        raise
+    warning = ""
+    if result.damaged:
+        warning = "Bản sao lưu toàn bộ hỏng, không được tính là bản giữ lại: " + "; ".join(result.damaged)
+    BackupLog.objects.filter(pk=log.pk).update(
+        outcome=Outcome.OK,
+        finished_at=timezone.now(),
+        removed_backups=result.removed,
+        objects_removed=result.objects_removed,
+        bytes_removed=result.bytes_removed,
+        error=warning,
+    )
+    log.refresh_from_db()
+    return log
+
+
+@dataclass
+class TargetResult:
+    """One target of a run: its backup log row (always one, failed or not) and its prune row when asked."""
+
+    root: Path
+    backup: BackupLog
+    prune: BackupLog | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.backup.outcome == Outcome.OK and (self.prune is None or self.prune.outcome == Outcome.OK)
+
+
+def _failed_row(root: Path, since: int, *, kind: str, trigger: str, by: Any, error: BaseException) -> BackupLog:
+    """The log row of a run into ``root`` that failed: the one the run wrote, or one written now when it
+    failed before it could (target missing or read-only, another backup holding the lock)."""
+    row = BackupLog.objects.filter(pk__gt=since, target=str(root), kind=kind).order_by("pk").first()
+    if row is not None:
+        return row
+    message = error.message if isinstance(error, ArchiveError) else f"{type(error).__name__}: {error}"
+    return BackupLog.objects.create(
+        kind=kind,
+        trigger=trigger,
+        started_by=by,
+        target=str(root),
+        engine=connection.vendor,
+        outcome=Outcome.FAILED,
+        finished_at=timezone.now(),
+        error=message,
+    )
+
+
+def backup_targets(
+    *,
+    kind: str | None = None,
+    targets: Iterable[Path] | None = None,
+    trigger: str = BackupLog.Trigger.MANUAL,
+    by: Any = None,
+    prune: bool = False,
+    keep_full: int = backupset.KEEP_FULL,
+    today: date | None = None,
+) -> list[TargetResult]:
+    """One backup set into every target (default: every configured one), then optionally prune each.
+
+    ``kind`` None picks per target by the schedule rule (a new target starts with a full backup). A
+    failure is logged against its target and the remaining targets are still written; a target whose
+    backup failed is not pruned.
+    """
+    roots = [Path(root).resolve() for root in (targets or backup_roots())]
+    results: list[TargetResult] = []
+    for root in dict.fromkeys(roots):  # the same folder twice is one set
+        chosen = kind or selectors.scheduled_kind(today=today or timezone.localdate(), root=root)
+        since = BackupLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        try:
+            result = TargetResult(root, backup_run(kind=chosen, trigger=trigger, by=by, to=root))
+        except Exception as error:  # one medium failing must not cost the other its backup
+            logger.error("backup into %s failed: %s", root, error)
+            results.append(
+                TargetResult(root, _failed_row(root, since, kind=chosen, trigger=trigger, by=by, error=error))
+            )
+            continue
+        if prune:
+            since = BackupLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            try:
+                result.prune = backup_prune(root=root, keep_full=keep_full, trigger=trigger, by=by)
+            except Exception as error:
+                logger.error("pruning %s failed: %s", root, error)
+                result.prune = _failed_row(root, since, kind=BackupLog.Kind.PRUNE, trigger=trigger, by=by, error=error)
+        results.append(result)
+    return results
+
+
+def backup_scheduled(*, today: date | None = None) -> list[TargetResult]:
+    """The daily beat task, into every configured target: full on the first of the month (or when the target
+    holds no full backup yet), else incremental; then the target is pruned."""
+    return backup_targets(trigger=BackupLog.Trigger.SCHEDULED, prune=True, today=today)
 
 
 # -- restore -----------------------------------------------------------------------------------------
@@ -286,12 +429,14 @@ class RestoreReport:
 
 
 def find_backup(source: str, *, root: Path | None = None) -> backupset.BackupSet:
-    """A backup by its folder path or by its name (folder name) under ``root`` (default KHOSO_BACKUP_DIR)."""
+    """A backup by its folder path or by its name (folder name) under ``root`` (default: every KHOSO_BACKUP_DIR
+    target, the first that holds it)."""
+    roots = [Path(root)] if root else backup_roots()
     candidate = Path(source)
     if not candidate.is_dir():
-        candidate = Path(root or backup_root()) / source
+        candidate = next((found / source for found in roots if (found / source).is_dir()), roots[0] / source)
     if not candidate.is_dir():
-        names = ", ".join(found.name for found in backupset.complete_sets(Path(root or backup_root()))) or "—"
+        names = ", ".join(found.name for top in roots for found in backupset.complete_sets(top)) or "—"
         raise RestoreError(
             reason=f"không có bản sao lưu «{source}»; các bản hoàn chỉnh: {names}",
             reason_en=f"no backup «{source}»; complete ones: {names}",

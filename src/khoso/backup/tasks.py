@@ -1,6 +1,7 @@
 """Celery tasks of the backup app: thin wrappers over services.
 
-``backup_scheduled`` runs every night from the beat schedule (settings CELERY_BEAT_SCHEDULE);
+``backup_scheduled`` runs every night from the beat schedule (settings CELERY_BEAT_SCHEDULE): one set into
+every configured target, each then pruned; it returns the ids of every log row it wrote;
 ``insurance_copy_run`` is queued by the staff page once the request commits.
 """
 
@@ -16,8 +17,13 @@ from khoso.backup import services
 
 
 @shared_task(name="khoso.backup.tasks.backup_scheduled")
-def backup_scheduled() -> int:
-    return services.backup_scheduled().pk
+def backup_scheduled() -> list[int]:
+    ids: list[int] = []
+    for result in services.backup_scheduled():
+        ids.append(result.backup.pk)
+        if result.prune is not None:
+            ids.append(result.prune.pk)
+    return ids
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -36,7 +36,7 @@ def backup_home(request: HttpRequest) -> HttpResponse:
         "backup/home.html",
         {
             "logs": selectors.backup_logs(),
-            "backup_dir": services.backup_root(),
+            "backup_dirs": services.backup_roots(),
             "copies": selectors.insurance_copies(),
             "counters": selectors.insurance_counters().filter(
                 pk__in=archive_selectors.fonds_list(user=request.user).values("pk")

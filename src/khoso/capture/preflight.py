@@ -40,6 +40,7 @@ from khoso.core.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedPdfError,
+    InputFileError,
     PageLimitError,
     PixelLimitError,
     SizeLimitError,
@@ -108,13 +109,18 @@ class PageSource:
 
 @dataclass(frozen=True)
 class Preflight:
-    """The accepted file: its NFC name, detected kind, MIME type, size in bytes and pages."""
+    """The accepted file: its NFC name, detected kind, MIME type, size in bytes and pages.
+
+    ``signatures`` counts the filled signature fields of a PDF (digital signatures and document
+    time stamps): such a file is kept byte for byte and its signatures are verified at ingest.
+    """
 
     name: str
     kind: Kind
     mime: str
     size: int
     pages: list[PageSource] = field(default_factory=list)
+    signatures: int = 0
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,10 @@ def preflight(path: Path, *, name: str | None = None, limits: Limits = Limits())
     elif kind == "tiff":
         pages = _preflight_tiff(path, display_name, size, limits)
     else:
-        pages = _preflight_pdf(path, display_name, limits)
+        pages, signatures = _preflight_pdf(path, display_name, limits)
+        return Preflight(
+            name=display_name, kind=kind, mime=MIME_BY_KIND[kind], size=size, pages=pages, signatures=signatures
+        )
     return Preflight(name=display_name, kind=kind, mime=MIME_BY_KIND[kind], size=size, pages=pages)
 
 
@@ -272,7 +281,42 @@ def _preflight_png(path: Path, name: str, limits: Limits) -> PageSource:
             image.verify()
         except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
             raise CorruptFileError(name=name, reason=f"dữ liệu PNG hỏng ({exc})") from exc
+    foreign = _png_foreign_data(path)
+    if foreign:
+        raise ActiveContentError(name=name, what=foreign)
     return page
+
+
+class ActiveContentError(InputFileError):
+    """A file that is also something else (a polyglot) or carries code or attachments (T7)."""
+
+    code = "noi_dung_chu_dong"
+    message_vi = "Tệp {name} chứa {what}: kho chỉ nhận ảnh quét và PDF không có mã chạy, tệp đính kèm hay dữ liệu lạ."
+    message_en = "File {name} contains {what}: only scans and PDFs without scripts, attachments or foreign data."
+
+
+_MARKUP = (b"<script", b"<html", b"<!doctype", b"<iframe", b"<svg", b"<body", b"javascript:")
+_TEXT_CHUNK_READ = 1024 * 1024
+
+
+def _png_foreign_data(path: Path) -> str | None:
+    """What besides an image a PNG carries: bytes after IEND, or markup in a text chunk (polyglots)."""
+    with open(path, "rb") as handle:
+        handle.seek(8)
+        while header := handle.read(8):
+            if len(header) < 8:
+                return None  # truncation is verify()'s finding
+            length, kind = struct.unpack(">I4s", header)
+            if kind in (b"tEXt", b"iTXt", b"zTXt"):
+                text = handle.read(min(length, _TEXT_CHUNK_READ)).lower()
+                if any(marker in text for marker in _MARKUP):
+                    return "mã HTML/JavaScript trong phần chú thích của ảnh PNG"
+                handle.seek(length - min(length, _TEXT_CHUNK_READ) + 4, io.SEEK_CUR)
+            else:
+                handle.seek(length + 4, io.SEEK_CUR)
+            if kind == b"IEND":
+                return "dữ liệu lạ sau dấu kết thúc ảnh PNG (IEND)" if handle.read(1) else None
+    return None
 
 
 _TIFF_STRIP_OFFSETS, _TIFF_STRIP_BYTES = 273, 279
@@ -488,15 +532,80 @@ def _open_pdf(path: Path, name: str) -> pikepdf.Pdf:
     return pdf
 
 
-def _preflight_pdf(path: Path, name: str, limits: Limits) -> list[PageSource]:
+def _signature_count(pdf: pikepdf.Pdf) -> int:
+    """Filled signature fields (``/FT /Sig`` with a value) of the AcroForm, following ``/Kids``."""
+    form = pdf.Root.get("/AcroForm")
+    if not isinstance(form, pikepdf.Dictionary):
+        return 0
+    count = 0
+    stack = list(form.get("/Fields", pikepdf.Array()))
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, pikepdf.Dictionary):
+            continue
+        if item.is_indirect:
+            if item.objgen in seen:
+                continue
+            seen.add(item.objgen)
+        if item.get("/FT") == pikepdf.Name.Sig and isinstance(item.get("/V"), pikepdf.Dictionary):
+            count += 1
+        stack.extend(item.get("/Kids", pikepdf.Array()))
+    return count
+
+
+_SCRIPT_ACTIONS = {"/JavaScript": "mã JavaScript", "/Launch": "lệnh chạy chương trình (Launch)"}
+
+
+def _pdf_active_content(pdf: pikepdf.Pdf) -> str | None:
+    """JavaScript, launch actions or attached files anywhere in the PDF (every object, nested ones too)."""
+    for obj in pdf.objects:
+        found = _active_in(obj, 0)
+        if found:
+            return found
+    return None
+
+
+def _active_in(obj: pikepdf.Object, depth: int) -> str | None:
+    if depth > MAX_FORM_DEPTH * 4:
+        return None
+    if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+        keys = set(obj.keys())
+        if keys & {"/JS", "/JavaScript"}:
+            return "mã JavaScript"
+        if keys & {"/EmbeddedFiles", "/EmbeddedFile", "/RichMedia"} or obj.get("/Type") == pikepdf.Name.EmbeddedFile:
+            return "tệp đính kèm (EmbeddedFile)"
+        if obj.get("/Subtype") in (pikepdf.Name.FileAttachment, pikepdf.Name.RichMedia):
+            return "tệp đính kèm (EmbeddedFile)"
+        action = obj.get("/S")
+        if isinstance(action, pikepdf.Name) and str(action) in _SCRIPT_ACTIONS:
+            return _SCRIPT_ACTIONS[str(action)]
+        children = [obj.get(key) for key in keys]
+    elif isinstance(obj, pikepdf.Array):
+        children = list(obj)
+    else:
+        return None
+    for child in children:
+        if isinstance(child, pikepdf.Object) and not child.is_indirect:  # indirect ones: visited from pdf.objects
+            found = _active_in(child, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def _preflight_pdf(path: Path, name: str, limits: Limits) -> tuple[list[PageSource], int]:
     pages: list[PageSource] = []
     with _open_pdf(path, name) as pdf:
+        signatures = _signature_count(pdf)
         try:
             page_count = len(pdf.pages)
         except pikepdf.PdfError as exc:
             raise CorruptFileError(name=name, reason=f"cây trang hỏng ({exc})") from exc
         if page_count > limits.max_pages:
             raise PageLimitError(name=name, pages=page_count, limit=limits.max_pages)
+        active = _pdf_active_content(pdf)
+        if active:
+            raise ActiveContentError(name=name, what=active)
         any_content = False
         for index, page in enumerate(pdf.pages):
             facts = _page_facts(page, name, index)
@@ -506,7 +615,7 @@ def _preflight_pdf(path: Path, name: str, limits: Limits) -> list[PageSource]:
             pages.append(_describe_pdf_page(page, facts, index, name, limits))
         if not any_content:
             raise BlankPdfError(name=name, pages=page_count)
-    return pages
+    return pages, signatures
 
 
 def _describe_pdf_page(page: pikepdf.Page, facts: _PdfPageFacts, index: int, name: str, limits: Limits) -> PageSource:

@@ -30,6 +30,7 @@ from khoso.capture.models import Delivery, WorkerHeartbeat
 from khoso.capture.preflight import Limits, Preflight, iter_page_images, preflight
 from khoso.core.text import nfc
 from khoso.ocr.pdfa import assemble_pdfa
+from khoso.signing import services as signing
 from khoso.storage.services import object_put_bytes, object_put_file, object_store
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,13 @@ def deliver(
     checked: list[tuple[Arrival, Preflight]] = [
         (arrival, preflight(arrival.path, name=arrival.name, limits=limits())) for arrival in arrivals
     ]
+    # Born-digital PDFs that carry signatures: verify now (offline, before the transaction); the bytes are
+    # stored exactly as delivered below and OCR only ever works on page images of them.
+    reports = {
+        index: signing.verify_received(arrival.path.read_bytes())
+        for index, (arrival, result) in enumerate(checked)
+        if result.signatures
+    }
     total_pages = sum(len(result.pages) for _, result in checked)
     if total_pages > settings.KHOSO_MAX_PAGES:
         from khoso.core.errors import PageLimitError
@@ -87,8 +95,16 @@ def deliver(
         )
         number = archive_file.pages.aggregate(last=Max("number"))["last"] or 0
         page_ids: list[int] = []
-        for arrival, result in checked:
+        for index, (arrival, result) in enumerate(checked):
             delivered = object_put_file(path=arrival.path, mime=result.mime)
+            if index in reports:
+                signing.check_delivered(
+                    archive_file=archive_file,
+                    delivery=delivery,
+                    content=delivered,
+                    name=arrival.name,
+                    report=reports[index],
+                )
             for page_image in iter_page_images(arrival.path, result):
                 number += 1
                 original = (
@@ -162,6 +178,7 @@ def assemble_file(file_id: int) -> bool:
     if archive_file.pdf_id and archive_file.pdf_pages_digest == digest:
         return False
     store = object_store()
+    outcome = None
     with tempfile.TemporaryDirectory(dir=store.staging, prefix="assemble-") as workdir:
         out = Path(workdir) / "file.pdf"
         assemble_pdfa(
@@ -172,9 +189,17 @@ def assemble_file(file_id: int) -> bool:
             subject=archive_file.file_code,
             keywords=archive_file.keyword,
         )
-        pdf = object_put_file(path=out, mime="application/pdf")
+        if signing.signing_enabled():
+            # Sign before storing (outside the transaction: a TSA may be slow); the PDF/A stays the
+            # signed file's prefix. A key or TSA problem stores the unsigned PDF/A and says why.
+            outcome = signing.sign_bytes(out.read_bytes())
+            pdf = object_put_bytes(data=outcome.data, mime="application/pdf")
+        else:
+            pdf = object_put_file(path=out, mime="application/pdf")
     with transaction.atomic():
         ArchiveFile.objects.filter(pk=file_id).update(pdf=pdf, pdf_pages_digest=digest)
+        if outcome is not None:
+            signing.record_rendition(archive_file=archive_file, stored=pdf, outcome=outcome)
     return True
 
 

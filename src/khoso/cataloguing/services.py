@@ -447,6 +447,9 @@ def difference_resolve(*, difference: Difference, by: Any, value: Any) -> Differ
     return difference
 
 
+_ENTRY_REASON = "Chế độ sử dụng theo phiếu tin đã kiểm tra khác chế độ đang lưu (lượt nhập phiếu tin)."
+
+
 @transaction.atomic
 def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
     """Write the verified values into the archive of record, all or nothing.
@@ -455,7 +458,13 @@ def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
     through ``file_update`` and each document through ``document_create`` (or ``document_update``
     when the archive already holds a document of that number, which keeps its codes and page range),
     so a TT 05 rule broken there refuses the pass and nothing is half written.
+
+    An access mode that differs from the one the archive holds is a change of access rights
+    (NĐ 30/2020/NĐ-CP, Phụ lục VI): it is not written but proposed, in ``by``'s name, and takes effect
+    when a second authorised person confirms it. A new document gets its keyed mode at creation.
     """
+    from khoso.access.services import propose_from_entry
+
     report = selectors.report_of(item=item, stage=CheckReport.Stage.ENTRY)
     if report is None:
         raise _refuse("chưa đối chiếu dữ liệu nhập của lượt này.", "the keying of this round was not compared.")
@@ -466,13 +475,21 @@ def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
     try:
         for sheet in sheets:
             if sheet.kind == FILE:
-                file_update(archive_file=archive_file, **typed(FILE, values.get(sheet.pk, {})))
+                fields = typed(FILE, values.get(sheet.pk, {}))
+                mode = fields.pop("mode", archive_file.mode)
+                file_update(archive_file=archive_file, **fields)
+                if mode != archive_file.mode:
+                    propose_from_entry(target=archive_file, mode=mode, by=by, reason=_ENTRY_REASON)
         for sheet in sheets:
             if sheet.kind != DOCUMENT:
                 continue
             fields = typed(DOCUMENT, values[sheet.pk])
             if sheet.ordinal in existing:
-                document_update(document=existing[sheet.ordinal], **fields)
+                document = existing[sheet.ordinal]
+                mode = fields.pop("mode", document.mode)
+                document_update(document=document, **fields)
+                if mode != document.mode:
+                    propose_from_entry(target=document, mode=mode, by=by, reason=_ENTRY_REASON)
             else:
                 document_create(archive_file=archive_file, ordinal=sheet.ordinal, **fields)
     except ValidationError as error:

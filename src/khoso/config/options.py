@@ -271,9 +271,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "BACKUP_DIR",
-        "",
-        "Thư mục (ổ đĩa, thiết bị) nhận bản sao lưu; nên ở phương tiện khác DATA_DIR. Trống: DATA_DIR/backups.",
-        "Directory (disk, device) receiving backups; best on another medium than DATA_DIR. Empty: DATA_DIR/backups.",
+        [],
+        "Thư mục (ổ đĩa, thiết bị) nhận bản sao lưu; nhiều thư mục cách nhau bằng dấu phẩy, mỗi thư mục nhận một "
+        "bộ hoàn chỉnh (TT 05 Đ27: ít nhất 2 bộ trên phương tiện độc lập). Trống: DATA_DIR/backups.",
+        "Directories (disks, devices) receiving backups, comma-separated; each gets a complete set "
+        "(TT 05 Art. 27: at least 2 sets on independent media). Empty: DATA_DIR/backups.",
+        _list,
     ),
     Setting(
         "PACKAGE_MAX_BYTES",
@@ -281,6 +284,102 @@ SETTINGS: tuple[Setting, ...] = (
         "Dung lượng tối đa của một gói tin khi giải nén (chống gói tin độc hại, 'zip bomb').",
         "Largest total unpacked size of one package (guards against zip bombs).",
         int,
+    ),
+    Setting(
+        "SIGNING_TRUST_ROOTS",
+        "",
+        "Chứng thư gốc tin cậy để kiểm tra chữ ký số trên tệp PDF nhận vào (tệp PEM/DER hoặc thư mục, cách nhau "
+        "bằng dấu phẩy); CA cấp khóa ký của chính cơ quan luôn được tin cậy.",
+        "Trusted root certificates for checking signatures on received PDFs (PEM/DER files or folders, "
+        "comma-separated); the CA of the archive's own signing key is always trusted.",
+    ),
+    Setting(
+        "TSA_URL",
+        "",
+        "Địa chỉ máy chủ cấp dấu thời gian RFC 3161 (TSA) dùng khi ký số; "
+        "trống: chữ ký không có dấu thời gian (PAdES B-B).",
+        "RFC 3161 time-stamp authority used when signing; empty: signatures carry no time stamp (PAdES B-B).",
+    ),
+    Setting(
+        "SIGNING_PKCS11_MODULE",
+        "",
+        "Thư viện PKCS#11 của thiết bị ký số (USB token, HSM); trống: dùng tệp PKCS#12 SIGNING_P12.",
+        "PKCS#11 library of the signing token or HSM; empty: use the PKCS#12 file SIGNING_P12.",
+    ),
+    Setting(
+        "SIGNING_PKCS11_TOKEN",
+        "",
+        "Nhãn (label) của thiết bị PKCS#11 chứa khóa ký của cơ quan.",
+        "Label of the PKCS#11 token holding the archive's signing key.",
+    ),
+    Setting(
+        "SIGNING_PKCS11_KEY",
+        "",
+        "Nhãn của khóa và chứng thư ký trên thiết bị PKCS#11.",
+        "Label of the signing key and certificate on the PKCS#11 token.",
+    ),
+    Setting(
+        "SIGNING_PKCS11_PIN",
+        "",
+        "Mã PIN của thiết bị PKCS#11.",
+        "PIN of the PKCS#11 token.",
+    ),
+    Setting(
+        "SIGN_RENDITIONS",
+        True,
+        "Ký số bản PDF/A của hồ sơ ngay sau khi lập (PAdES, cập nhật gia tăng).",
+        "Sign each file's PDF/A right after it is assembled (PAdES, incremental update).",
+        _bool,
+    ),
+    Setting(
+        "RETIMESTAMP_MARGIN_DAYS",
+        365,
+        "Đóng dấu thời gian lại (PAdES B-LTA) cho chữ ký khi chứng thư của dấu thời gian mới nhất "
+        "còn hạn ít hơn số ngày này.",
+        "Add a new document time stamp (PAdES B-LTA) when the newest time stamp's certificate "
+        "expires within this many days.",
+        int,
+    ),
+    Setting(
+        "ENCLAVE",
+        False,
+        "Chế độ khu biệt lập cho tài liệu mật: không kết nối ra ngoài, "
+        "không có cổng tra cứu công khai và dịch vụ độc giả.",
+        "Offline enclave for secret material: no outbound connections, no public portal or reader services.",
+        _bool,
+    ),
+    Setting(
+        "LOGIN_FAILURE_LIMIT",
+        5,
+        "Số lần đăng nhập sai liên tiếp trước khi tài khoản và địa chỉ bị khóa tạm thời.",
+        "Consecutive failed logins before the account and address are locked out.",
+        int,
+    ),
+    Setting(
+        "LOGIN_COOLOFF_MINUTES",
+        30,
+        "Thời gian khóa sau khi đăng nhập sai quá số lần cho phép (phút).",
+        "Lockout period after too many failed logins (minutes).",
+        int,
+    ),
+    Setting(
+        "STAFF_TOTP",
+        True,
+        "Bắt buộc xác thực hai lớp (mã TOTP) với tài khoản cán bộ.",
+        "Require two-factor authentication (TOTP codes) for staff accounts.",
+        _bool,
+    ),
+    Setting(
+        "RATE_LIMIT",
+        "120/minute",
+        "Giới hạn số yêu cầu tra cứu và API của một địa chỉ hoặc một khóa API (số/second|minute|hour).",
+        "Request limit for search and API calls per address or API token (count/second|minute|hour).",
+    ),
+    Setting(
+        "CACHE_URL",
+        "",
+        "Bộ nhớ đệm dùng chung giữa các máy (vd. redis://127.0.0.1:6379/1); trống: bảng trong CSDL.",
+        "Cache shared between machines (e.g. redis://127.0.0.1:6379/1); empty: a table in the database.",
     ),
     Setting(
         "PUBLIC_URL",

@@ -10,6 +10,7 @@ Redis/RabbitMQ with workers on other machines.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +62,11 @@ INSTALLED_APPS = [
     "khoso.packages",
     "khoso.preservation",
     "khoso.backup",
+    "khoso.audit",
+    "khoso.accounts",
+    "khoso.signing",
+    "khoso.oai",
+    "axes",
     "khoso.web",
 ]
 
@@ -73,8 +79,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "khoso.accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "khoso.audit.middleware.AuditMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "khoso.config.urls"
@@ -91,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "khoso.web.context.site",
             ],
         },
@@ -118,6 +129,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = value("LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=value("LOGIN_COOLOFF_MINUTES"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail; axes keeps the failures
+
+_cache_url = value("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "khoso_cache"}
+    )
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,7 +177,6 @@ FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
 
 KHOSO_OBJECTS_DIR = DATA_DIR / "objects"
 KHOSO_SEARCH_DIR = Path(value("SEARCH_DIR") or DATA_DIR / "search")
@@ -182,8 +210,19 @@ ADMINS = value("ADMINS")
 SERVER_EMAIL = value("EMAIL_FROM")
 KHOSO_FIXITY_FULL_PASS_DAYS = value("FIXITY_FULL_PASS_DAYS")
 KHOSO_FIXITY_SAMPLE_PERCENT = value("FIXITY_SAMPLE_PERCENT")
-KHOSO_BACKUP_DIR = Path(value("BACKUP_DIR") or DATA_DIR / "backups")
+KHOSO_BACKUP_DIR = [Path(p) for p in value("BACKUP_DIR")] or [DATA_DIR / "backups"]
 KHOSO_PACKAGE_MAX_BYTES = value("PACKAGE_MAX_BYTES")
+KHOSO_TSA_URL = value("TSA_URL")
+KHOSO_SIGNING_TRUST_ROOTS = value("SIGNING_TRUST_ROOTS")
+KHOSO_SIGNING_PKCS11_MODULE = value("SIGNING_PKCS11_MODULE")
+KHOSO_SIGNING_PKCS11_TOKEN = value("SIGNING_PKCS11_TOKEN")
+KHOSO_SIGNING_PKCS11_KEY = value("SIGNING_PKCS11_KEY")
+KHOSO_SIGNING_PKCS11_PIN = value("SIGNING_PKCS11_PIN")
+KHOSO_SIGN_RENDITIONS = value("SIGN_RENDITIONS")
+KHOSO_RETIMESTAMP_MARGIN_DAYS = value("RETIMESTAMP_MARGIN_DAYS")
+KHOSO_ENCLAVE = value("ENCLAVE")
+KHOSO_STAFF_TOTP = value("STAFF_TOTP")
+KHOSO_RATE_LIMIT = value("RATE_LIMIT")
 
 EMAIL_HOST = value("EMAIL_HOST")
 EMAIL_PORT = value("EMAIL_PORT")
@@ -221,13 +260,18 @@ CELERY_BEAT_SCHEDULE = {
     "scan-operator-folders": {"task": "khoso.scanning.tasks.scan_operator_folders", "schedule": 15.0},
     "reader-request-reminders": {"task": "khoso.readers.tasks.remind_due_requests", "schedule": 3600.0},
     "purge-expired-deliveries": {"task": "khoso.readers.tasks.purge_expired_deliveries", "schedule": 3600.0},
+    "deliver-digitized-requests": {"task": "khoso.readers.tasks.deliver_digitized_requests", "schedule": 600.0},
+    "signatures-retimestamp": {"task": "khoso.signing.tasks.retimestamp_due", "schedule": crontab(hour=3, minute=0)},
+    "signatures-sign-pending": {"task": "khoso.signing.tasks.sign_pending", "schedule": 3600.0},
+    "oai-sweep": {"task": "khoso.oai.tasks.sweep", "schedule": 900.0},
+    "sweep-replica-staging": {"task": "khoso.preservation.tasks.sweep_staging", "schedule": crontab(hour=3, minute=15)},
     "replicate-pending-objects": {"task": "khoso.preservation.tasks.replicate_pending", "schedule": 300.0},
     "fixity-daily-slice": {"task": "khoso.preservation.tasks.fixity_daily", "schedule": crontab(hour=1, minute=30)},
     "fixity-monthly-sample": {
         "task": "khoso.preservation.tasks.fixity_monthly_sample",
         "schedule": crontab(day_of_month=15, hour=2, minute=0),
     },
-    # TT 05: an incremental backup every day, a full one on the first day of the month
+    # TT 05: incremental every day, full on the first of the month, into every KHOSO_BACKUP_DIR target, each then pruned
     "backup-daily": {"task": "khoso.backup.tasks.backup_scheduled", "schedule": crontab(hour=0, minute=30)},
 }
 
@@ -236,5 +280,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"PIL": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
+    "loggers": {"PIL": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+from khoso.config.security import *  # noqa: E402, F403  (web hardening: CSP, cookies, HSTS; issue 6)

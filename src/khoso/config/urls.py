@@ -1,28 +1,36 @@
 """URL routes: the admin, the web UI and the digitization workflow (one module per app).
 
 Every module listed in ``ROUTE_MODULES`` has a permission matrix test; ``tests/test_routes.py``
-fails when a route is served from a module not in the list.
+fails when a route is served from a module not in the list. In an offline enclave
+(``KHOSO_ENCLAVE``) the public side (portal, reader services, OAI-PMH harvesting) is not mounted.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 WORKFLOW_APPS = ["workflow", "custody", "cataloguing", "scanning", "inspection", "handover"]
-PUBLIC_APPS = ["portal", "readers"]
+PUBLIC_PREFIXES = {"portal": "tra-cuu/", "readers": "doc-gia/"}
+PUBLIC_APPS = [] if settings.KHOSO_ENCLAVE else list(PUBLIC_PREFIXES)
 PRESERVATION_APPS = {"packages": "goi-tin/", "preservation": "bao-quan/", "backup": "sao-luu/"}
+SECURITY_APPS = {"accounts": "tai-khoan/", "audit": "nhat-ky/", "access": "quyen-truy-cap/", "signing": "chu-ky/"}
+INTEGRATION_APPS = {} if settings.KHOSO_ENCLAVE else {"oai": "oai/"}
 ROUTE_MODULES = [
     "khoso.web.urls",
     *(f"khoso.{app}.urls" for app in WORKFLOW_APPS),
     *(f"khoso.{app}.urls" for app in PUBLIC_APPS),
     *(f"khoso.{app}.urls" for app in PRESERVATION_APPS),
+    *(f"khoso.{app}.urls" for app in SECURITY_APPS),
+    *(f"khoso.{app}.urls" for app in INTEGRATION_APPS),
 ]
 
 urlpatterns = [
     path("quan-tri/", admin.site.urls),
     *(path("so-hoa/", include(f"khoso.{app}.urls")) for app in WORKFLOW_APPS),
-    path("tra-cuu/", include("khoso.portal.urls")),
-    path("doc-gia/", include("khoso.readers.urls")),
+    *(path(PUBLIC_PREFIXES[app], include(f"khoso.{app}.urls")) for app in PUBLIC_APPS),
     *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in PRESERVATION_APPS.items()),
+    *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in SECURITY_APPS.items()),
+    *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in INTEGRATION_APPS.items()),
     path("", include("khoso.web.urls")),
 ]
 

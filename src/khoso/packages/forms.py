@@ -43,3 +43,22 @@ class BatchForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label="Lý do từ chối", max_length=2000)
+
+
+class ExportForm(forms.Form):
+    """Export one hồ sơ or gói tài liệu as a TT 05 package; a reason is needed when it holds secret material."""
+
+    package_type = forms.ChoiceField(
+        label="Loại gói tin",
+        choices=[
+            ("SIP", "SIP – nộp lưu sang hệ thống khác (SIP_hoso / SIP_tailieu)"),
+            ("AIP", "AIP – lưu trữ trong hệ thống (AIP_hoso / AIP_tailieu)"),
+            ("DIP", "DIP – cung cấp cho độc giả"),
+        ],
+    )
+    reason = forms.CharField(
+        label="Lý do xuất (bắt buộc với tài liệu Mật)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

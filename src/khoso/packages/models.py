@@ -104,3 +104,64 @@ class TransferItem(models.Model):
     @property
     def valid(self) -> bool:
         return not self.findings
+
+
+class PackageRecord(models.Model):
+    """A package this archive wrote (xuất) or took in (nhập): the register that holey references resolve
+    against. A later package points at a data file of an earlier one by its METS file ID (SIP) or by the
+    earlier package's folder, path, size and ID (AIP, standards.md §6.3), so both sides keep what each
+    package held. An export of secret material also records who authorised it and why."""
+
+    class Direction(models.TextChoices):
+        EXPORT = "xuat", "Xuất"
+        IMPORT = "nhap", "Nhập"
+
+    direction = models.CharField("Chiều", max_length=4, choices=Direction.choices)
+    package_type = models.CharField("Loại gói tin", max_length=20)
+    objid = models.CharField("OBJID", max_length=200)
+    fonds = models.ForeignKey("archive.Fonds", verbose_name="Phông", on_delete=models.PROTECT, related_name="+")
+    archive_file = models.ForeignKey(
+        "archive.ArchiveFile",
+        verbose_name="Hồ sơ",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="package_records",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="Người thực hiện", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    secret = models.BooleanField("Có tài liệu Mật", default=False)
+    reason = models.TextField("Lý do xuất", blank=True)
+    created_at = models.DateTimeField("Thời điểm", auto_now=True)
+
+    class Meta:
+        verbose_name = "Gói tin đã xuất/nhập"
+        verbose_name_plural = "Gói tin đã xuất/nhập"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["direction", "objid"], name="package_record_objid")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.package_type} {self.objid}"
+
+
+class PackageMember(models.Model):
+    """One data file of a registered package: its METS file ID and path there, and what it holds here."""
+
+    record = models.ForeignKey(PackageRecord, verbose_name="Gói tin", on_delete=models.CASCADE, related_name="members")
+    file_id = models.CharField("Mã định danh tệp (METS)", max_length=60, db_index=True)
+    path = models.CharField("Đường dẫn trong gói", max_length=500)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.BigIntegerField("Dung lượng (byte)")
+    document = models.ForeignKey(
+        "archive.Document", verbose_name="Tài liệu", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "Tệp của gói tin"
+        verbose_name_plural = "Tệp của gói tin"
+        ordering = ["record", "path"]
+        constraints = [models.UniqueConstraint(fields=["record", "path"], name="package_member_path")]
+
+    def __str__(self) -> str:
+        return f"{self.record.objid}/{self.path}"

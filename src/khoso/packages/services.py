@@ -35,21 +35,34 @@ from django.utils import timezone
 
 from khoso.access.selectors import effective_mode, restricted_now
 from khoso.archive import services as archive_services
-from khoso.archive.models import ArchiveFile, Document, Fonds, Page, Vocabulary
+from khoso.archive.models import ArchiveFile, Document, DocumentLink, Fonds, Page, Vocabulary
 from khoso.core import codes
 from khoso.core.errors import ArchiveError, ExitCode, NotFoundError, ValidationError
 from khoso.core.modelfields import concrete_field
 from khoso.core.text import nfc
 from khoso.packages.findings import Finding
-from khoso.packages.models import TransferBatch, TransferItem
+from khoso.packages.models import PackageMember, PackageRecord, TransferBatch, TransferItem
 from khoso.packages.safezip import UnsafePackageError, unpacked
-from khoso.packages.tt05 import DocumentRecord, PackageSpec, PackageType, PayloadFile, file_elements, write_package
-from khoso.packages.validation import ParsedPackage, validate_tree
+from khoso.packages.tt05 import (
+    DocumentRecord,
+    HoleyRef,
+    PackageSpec,
+    PackageType,
+    PayloadFile,
+    data_file_id,
+    data_path,
+    file_elements,
+    folder_name,
+    holey_payload,
+    write_package,
+)
+from khoso.packages.validation import HoleyEntry, ParsedPackage, validate_tree
 from khoso.storage.cas import sha256_file
 from khoso.storage.models import StoredObject
 from khoso.storage.services import object_put_file, object_store
 
 PUBLIC = "01"
+PERMANENT = "01"
 CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 #: TT 05 elements that are not model fields of the same (snake_case) name.
 NOT_FIELDS = {"fileCode", "arcFileCode", "docId", "docCode", "arcDocCode", "docOrdinal"}
@@ -76,7 +89,9 @@ def package_type_of(name: str) -> PackageType:
     try:
         return lookup[name.upper()]
     except KeyError as error:
-        raise ValidationError(reason=f"loại gói tin «{name}» không hợp lệ (SIP, AIP hoặc DIP).") from error
+        raise ValidationError(
+            reason=f"loại gói tin «{name}» không hợp lệ (SIP, AIP, DIP, SIP_hoso, AIP_hoso, SIP_tailieu, AIP_tailieu)."
+        ) from error
 
 
 # -- export -----------------------------------------------------------------------------------------
@@ -89,11 +104,12 @@ def _arc_file_code(archive_file: ArchiveFile) -> str:
 
 def _file_fields(archive_file: ArchiveFile, package_type: PackageType, documents: list[Document]) -> dict[str, str]:
     values = {name: tt05_text(getattr(archive_file, snake(name), None)) for name in file_elements(package_type)}
-    if package_type is PackageType.SIP_HOSO:
+    if package_type.oais == "SIP":
         values["fileCode"] = archive_file.file_code
     else:
         values["arcFileCode"] = _arc_file_code(archive_file)
-    values["totalDoc"] = str(len(documents))
+    if "totalDoc" in values:
+        values["totalDoc"] = str(len(documents))
     return values
 
 
@@ -141,10 +157,109 @@ def _payload_item(
     )
 
 
+def _package_type_for(archive_file: ArchiveFile, package_type: PackageType) -> PackageType:
+    """SIP/AIP of a gói tài liệu are SIP_tailieu/AIP_tailieu; a hồ sơ is never sent as a gói tài liệu."""
+    if archive_file.kind == ArchiveFile.Kind.LOOSE:
+        return package_type.as_loose()
+    if package_type.loose:
+        raise ValidationError(
+            reason=f"{archive_file.file_code} là hồ sơ, không phải gói tài liệu: dùng gói {package_type.oais}_hoso "
+            "(TT 05/2025 Điều 17)."
+        )
+    return package_type
+
+
+def export_type(*, file_code: str, package_type: PackageType) -> PackageType:
+    """The package type an export of ``file_code`` as ``package_type`` writes (SIP of a gói tài liệu: SIP_tailieu)."""
+    archive_file = ArchiveFile.objects.filter(file_code=file_code).first()
+    if archive_file is None:
+        raise NotFoundError(what="Hồ sơ", key=file_code)
+    return _package_type_for(archive_file, package_type)
+
+
+def _linked_documents(archive_file: ArchiveFile) -> list[Document]:
+    """Documents filed elsewhere in the fonds that this hồ sơ or gói tài liệu also holds (DocumentLink)."""
+    links = archive_file.links.select_related("document__file__fonds__institution", "document__file__inventory")
+    return [
+        link.document
+        for link in links.filter(document__deleted_at__isnull=True, document__file__deleted_at__isnull=True)
+    ]
+
+
+@transaction.atomic
+def document_link(*, archive_file: ArchiveFile, document: Document) -> DocumentLink:
+    """Let a hồ sơ or gói tài liệu also hold a document filed elsewhere in the same fonds: its packages then
+    reference the document's data sent earlier instead of carrying them again (Holey, TT 05 §6.3)."""
+    if document.file_id == archive_file.pk:
+        raise ValidationError(reason=f"tài liệu {document.doc_code} đã thuộc {archive_file.file_code}.")
+    if document.deleted_at is not None or document.file.deleted_at is not None:
+        raise ValidationError(reason=f"tài liệu {document.doc_code} đã bị xóa: không liên kết được.")
+    if document.file.fonds_id != archive_file.fonds_id:
+        raise ValidationError(
+            reason=f"tài liệu {document.doc_code} thuộc phông khác: chỉ liên kết tài liệu trong cùng một phông "
+            "(TT 05/2025, §6.3)."
+        )
+    last = archive_file.links.order_by("-position").values_list("position", flat=True).first() or 0
+    link, _ = DocumentLink.objects.get_or_create(file=archive_file, document=document, defaults={"position": last + 1})
+    return link
+
+
+def _earlier_member(document: Document, sha256: str, package_type: PackageType, fonds: Fonds) -> PackageMember | None:
+    """The data file of an earlier package of the same kind (SIP or AIP) and fonds that already held these bytes
+    of ``document``: what a holey reference points at. The most recent such package wins."""
+    return (
+        PackageMember.objects.filter(
+            document=document,
+            sha256=sha256,
+            record__fonds=fonds,
+            record__package_type__startswith=package_type.oais + "_",
+        )
+        .select_related("record")
+        .order_by("-record__created_at", "-record_id")
+        .first()
+    )
+
+
+def _holey_items(
+    document: Document, package_type: PackageType, fonds: Fonds, pages: Sequence[Page]
+) -> list[PayloadFile]:
+    """Stand-ins for the data of a linked document: each file must be in an earlier package (§6.3 Holey)."""
+    items = []
+    for page in pages:
+        for obj, suffix in (
+            (page.original, f".goc{_extension(page.original_name, page.original.mime)}"),
+            (page.rendition, ".pdf"),
+        ):
+            if obj is None:
+                continue
+            name = f"{document.doc_id}.trang{page.number:04d}{suffix}"
+            member = _earlier_member(document, obj.sha256, package_type, fonds)
+            if member is None:
+                raise ValidationError(
+                    reason=f"tài liệu liên kết {document.doc_code} (hồ sơ {document.file.file_code}) chưa được gửi "
+                    f"trong gói {package_type.oais} nào trước đây của phông {fonds.code}: gói tin chỉ tham chiếu "
+                    f"(Holey) tài liệu đã nộp (TT 05/2025, §6.3); hãy xuất gói của hồ sơ "
+                    f"{document.file.file_code} trước."
+                )
+            ref = HoleyRef(
+                file_id=member.file_id,
+                package_folder=folder_name(member.record.objid),
+                path=member.path,
+                size=member.size,
+            )
+            items.append(
+                holey_payload(
+                    package_type, name, ref, document=document.doc_id, page=None, original_name=page.original_name
+                )
+            )
+    return items
+
+
 def package_spec(
     archive_file: ArchiveFile, package_type: PackageType, *, package_uuid: uuid.UUID, created: datetime
 ) -> PackageSpec:
     documents = list(archive_file.documents.filter(deleted_at__isnull=True).order_by("ordinal"))
+    linked = _linked_documents(archive_file) if package_type is not PackageType.DIP else []
     pages = list(archive_file.pages.select_related("original", "rendition", "document").order_by("number"))
     whole_file = True
     if package_type is PackageType.DIP:
@@ -161,7 +276,9 @@ def package_spec(
         allowed = [
             document
             for document in documents
-            if effective_mode(archive_file.mode, document.mode) == PUBLIC and document.pk not in restricted.document_ids
+            if effective_mode(archive_file.mode, document.mode) == PUBLIC
+            and document.pk not in restricted.document_ids
+            and not document.secret_class
         ]
         whole_file = len(allowed) == len(documents)
         allowed_ids = {document.pk for document in allowed}
@@ -187,6 +304,24 @@ def package_spec(
             _payload_item(archive_file.pdf, f"{archive_file.file_code}.pdf", "File", document=None, page=None)
         )
     fonds = archive_file.fonds
+    for document in linked:
+        if document.file.fonds_id != fonds.pk:
+            raise ValidationError(
+                reason=f"tài liệu liên kết {document.doc_code} thuộc phông khác: chỉ liên kết trong cùng một phông "
+                "(TT 05/2025, §6.3)."
+            )
+        document_pages = document.pages.select_related("original", "rendition").order_by("number")
+        payload.extend(_holey_items(document, package_type, fonds, list(document_pages)))
+    records = [
+        DocumentRecord(doc_id=document.doc_id, fields=_document_fields(document, package_type, arc))
+        for document in documents
+    ]
+    records += [
+        DocumentRecord(
+            doc_id=document.doc_id, fields=_document_fields(document, package_type, _arc_file_code(document.file))
+        )
+        for document in linked
+    ]
     return PackageSpec(
         package_type=package_type,
         package_uuid=package_uuid,
@@ -195,13 +330,145 @@ def package_spec(
         institution_code=fonds.institution.code,
         institution_name=fonds.institution.name,
         label=archive_file.title,
-        file_fields=_file_fields(archive_file, package_type, documents),
-        documents=[
-            DocumentRecord(doc_id=document.doc_id, fields=_document_fields(document, package_type, arc))
-            for document in documents
-        ],
+        file_fields=_file_fields(archive_file, package_type, [*documents, *linked]),
+        documents=records,
         payload=payload,
-        fonds_urn=fonds.code if package_type is PackageType.AIP_HOSO else "",
+        fonds_urn=fonds.code if package_type.oais == "AIP" else "",
+    )
+
+
+# -- secret material (issue 6: only through an authorised, logged export with a reason) ----------------
+
+SECRET = "03"
+EXPORT_SECRET = "archive.export_secret"
+
+
+class SecretExportError(ArchiveError):
+    """An export of secret material without the right or without a reason: the message names the rule."""
+
+    code = "xuat_tai_lieu_mat"
+    message_vi = (
+        "Không xuất được gói tin: {what}. Tài liệu Mật chỉ được đưa vào gói tin khi người xuất có quyền "
+        "«Xuất gói tin chứa tài liệu Mật» (archive.export_secret) và ghi rõ lý do xuất. {missing}"
+    )
+    message_en = (
+        "Package refused: {what_en}. Secret material goes into a package only when the exporting user holds "
+        "archive.export_secret and gives a reason. {missing_en}"
+    )
+    http_status = 403
+    exit_code = ExitCode.permission
+
+
+def secret_material(archive_file: ArchiveFile) -> list[str]:
+    """What makes this file's package secret: access mode 03 of the file, or a document (its own or linked)
+    with access mode 03 or a state-secret class (độ mật). Empty when there is none."""
+    found = []
+    if archive_file.mode == SECRET:
+        found.append(f"hồ sơ {archive_file.file_code} ở chế độ sử dụng 03 (Mật)")
+    documents = [
+        *archive_file.documents.filter(deleted_at__isnull=True).order_by("ordinal"),
+        *_linked_documents(archive_file),
+    ]
+    for document in documents:
+        if document.secret_class:
+            found.append(f"tài liệu {document.doc_code} có độ mật «{document.secret_class}»")
+        elif document.mode == SECRET:
+            found.append(f"tài liệu {document.doc_code} ở chế độ sử dụng 03 (Mật)")
+    return found
+
+
+def _authorise_secret(found: list[str], user: Any, reason: str) -> None:
+    missing = []
+    missing_en = []
+    if user is None or not getattr(user, "is_active", False) or not user.has_perm(EXPORT_SECRET):
+        missing.append("Người xuất không có quyền archive.export_secret.")
+        missing_en.append("The user lacks archive.export_secret.")
+    if not reason:
+        missing.append("Chưa ghi lý do xuất.")
+        missing_en.append("No reason was given.")
+    if missing:
+        raise SecretExportError(
+            what="; ".join(found),
+            what_en=f"{len(found)} secret item(s)",
+            missing=" ".join(missing),
+            missing_en=" ".join(missing_en),
+        )
+
+
+def _register_export(
+    spec: PackageSpec, package_objid: str, archive_file: ArchiveFile, *, by: Any, secret: bool, reason: str
+) -> PackageRecord:
+    """Keep what this package held, so later packages can reference it (Holey) and the export is on record."""
+    record, _ = PackageRecord.objects.update_or_create(
+        direction=PackageRecord.Direction.EXPORT,
+        objid=package_objid,
+        defaults={
+            "package_type": spec.package_type.value,
+            "fonds": archive_file.fonds,
+            "archive_file": archive_file,
+            "by": by if getattr(by, "pk", None) else None,
+            "secret": secret,
+            "reason": reason,
+        },
+    )
+    record.members.all().delete()
+    documents = {
+        document.doc_id: document
+        for document in Document.objects.filter(doc_id__in={item.document for item in spec.payload if item.document})
+    }
+    PackageMember.objects.bulk_create(
+        PackageMember(
+            record=record,
+            file_id=data_file_id(spec.package_uuid, item.name),
+            path=data_path(item.name),
+            sha256=item.sha256,
+            size=item.size,
+            document=documents.get(item.document or ""),
+        )
+        for item in spec.payload
+        if item.holey is None
+    )
+    return record
+
+
+def _write_export(
+    archive_file: ArchiveFile,
+    package_type: PackageType,
+    out: Path,
+    *,
+    package_uuid: uuid.UUID | None,
+    created: datetime | None,
+    by: Any,
+    secret: bool,
+    reason: str,
+) -> str:
+    spec = package_spec(
+        archive_file, package_type, package_uuid=package_uuid or uuid.uuid4(), created=created or timezone.now()
+    )
+    package_objid = write_package(spec, out)
+    with transaction.atomic():
+        _register_export(spec, package_objid, archive_file, by=by, secret=secret, reason=reason)
+    return package_objid
+
+
+def secret_export(
+    *,
+    archive_file: ArchiveFile,
+    package_type: PackageType,
+    out: Path,
+    user: Any,
+    reason: str,
+    found: list[str],
+    package_uuid: uuid.UUID | None = None,
+    created: datetime | None = None,
+) -> str:
+    """The one place secret material leaves the archive in a package: checks the right and the reason,
+    writes the package and records who exported it, when and why (PackageRecord.secret/reason/by).
+    The audit-trail entry for such exports belongs here."""
+    reason = nfc(reason or "").strip()
+    _authorise_secret(found, user, reason)
+    return _write_export(
+        archive_file, package_type, out, package_uuid=package_uuid, created=created, by=user, secret=True, reason=reason
     )
 
 
@@ -212,8 +479,14 @@ def package_export(
     out: Path,
     package_uuid: uuid.UUID | None = None,
     created: datetime | None = None,
+    user: Any = None,
+    reason: str = "",
 ) -> str:
-    """Write the package of one hồ sơ to ``out``; return its OBJID."""
+    """Write the package of one hồ sơ or gói tài liệu to ``out``; return its OBJID.
+
+    SIP/AIP of a gói tài liệu become SIP_tailieu/AIP_tailieu. Secret material (file mode 03, or a
+    document with mode 03 or a độ mật) goes only through :func:`secret_export` (right + reason); a DIP
+    never carries it (only public documents without a độ mật go to readers)."""
     archive_file = (
         ArchiveFile.objects.select_related("fonds__institution", "inventory", "pdf")
         .filter(file_code=file_code, deleted_at__isnull=True)
@@ -221,10 +494,22 @@ def package_export(
     )
     if archive_file is None:
         raise NotFoundError(what="Hồ sơ", key=file_code)
-    spec = package_spec(
-        archive_file, package_type, package_uuid=package_uuid or uuid.uuid4(), created=created or timezone.now()
+    package_type = _package_type_for(archive_file, package_type)
+    found = secret_material(archive_file) if package_type is not PackageType.DIP else []
+    if found:
+        return secret_export(
+            archive_file=archive_file,
+            package_type=package_type,
+            out=out,
+            user=user,
+            reason=reason,
+            found=found,
+            package_uuid=package_uuid,
+            created=created,
+        )
+    return _write_export(
+        archive_file, package_type, out, package_uuid=package_uuid, created=created, by=user, secret=False, reason=""
     )
-    return write_package(spec, out)
 
 
 # -- reading and import -----------------------------------------------------------------------------
@@ -250,6 +535,9 @@ class PackageReport:
     maintenance: str = ""
     file_id: int | None = None
     fonds_code: str = ""
+    institution_code: str = ""
+    #: linked (holey) documents the package references instead of carrying
+    linked_documents: int = 0
     #: the file's EAD.xml as read (TT 05 element → text), for transfer lists and receipts
     fields: dict[str, str] = field(default_factory=dict)
     data_files: int = 0
@@ -267,6 +555,9 @@ class PackageReport:
             "objid": self.objid,
             "file_code": self.file_code,
             "title": self.title,
+            "fonds": self.fonds_code,
+            "institution": self.institution_code,
+            "linked_documents": self.linked_documents,
             "file_id": self.file_id,
             "findings": [finding.as_dict() for finding in self.findings],
         }
@@ -276,8 +567,22 @@ def _staging_parent() -> Path:
     return Path(settings.DATA_DIR) / "staging" / "packages"
 
 
-def _import_findings(parsed: ParsedPackage) -> list[Finding]:
-    """Rules that depend on this instance: the package type, the fonds, a file code already taken."""
+def package_fonds(parsed: ParsedPackage) -> Fonds | None:
+    """The fonds a package names: its mã phông (metsHdr CREATOR IDENTIFICATIONCODE) within the archive
+    institution it names (ARCHIVIST IDENTIFICATIONCODE). Fonds codes are unique only per institution
+    (Fonds: UniqueConstraint(institution, code)), so the code alone never decides."""
+    if not parsed.fonds_code or not parsed.institution_code:
+        return None
+    return (
+        Fonds.objects.select_related("institution")
+        .filter(institution__code=parsed.institution_code, code=parsed.fonds_code)
+        .first()
+    )
+
+
+def _import_findings(parsed: ParsedPackage, fonds: Fonds | None) -> list[Finding]:
+    """Rules that depend on this instance: the package type, the fonds, a file code already taken, and
+    the documents holey references name."""
     found = []
     if parsed.package_type is PackageType.DIP:
         found.append(
@@ -288,12 +593,24 @@ def _import_findings(parsed: ParsedPackage) -> list[Finding]:
                 "METS.xml",
             )
         )
-    if not Fonds.objects.filter(code=parsed.fonds_code).exists():
+    if fonds is None:
         found.append(
             Finding(
                 "IMPORT-FONDS",
-                f"Phông «{parsed.fonds_code}» (metsHdr agent IDENTIFICATIONCODE) chưa có trong hệ thống.",
-                f"Fonds «{parsed.fonds_code}» is not known to this archive.",
+                f"Phông «{parsed.fonds_code}» của cơ quan lưu trữ «{parsed.institution_code}» (metsHdr agent "
+                "IDENTIFICATIONCODE) chưa có trong hệ thống; mã phông chỉ duy nhất trong một cơ quan lưu trữ, "
+                "hãy chọn phông nhận.",
+                f"Fonds «{parsed.fonds_code}» of archive institution «{parsed.institution_code}» is not known here; "
+                "fonds codes are unique only per institution, choose the receiving fonds.",
+                "METS.xml metsHdr/agent",
+            )
+        )
+    elif parsed.fonds_code != fonds.code:
+        found.append(
+            Finding(
+                "IMPORT-FONDS",
+                f"Gói tin thuộc phông «{parsed.fonds_code}», không phải phông nhận «{fonds.code}».",
+                f"The package belongs to fonds «{parsed.fonds_code}», not to the receiving fonds «{fonds.code}».",
                 "METS.xml metsHdr/agent",
             )
         )
@@ -306,7 +623,101 @@ def _import_findings(parsed: ParsedPackage) -> list[Finding]:
                 "metadata/descriptive/EAD.xml",
             )
         )
+    if fonds is not None and parsed.holey:
+        found.extend(_resolve_holey(parsed, fonds)[1])
     return found
+
+
+def _holey_finding(rule: str, vi: str, en: str, entry: HoleyEntry) -> Finding:
+    return Finding(rule, vi, en, f"representations/rep1/data/{entry.name}.fetch.txt")
+
+
+def _resolve_holey(parsed: ParsedPackage, fonds: Fonds) -> tuple[dict[str, Document], list[Finding]]:
+    """Each holey reference → the document of this archive that holds those bytes (dmd → Document).
+
+    The reference names a data file of an earlier package (its METS file ID; for an AIP also the
+    package folder, path and size); the register (PackageRecord/PackageMember) says which document of
+    which file holds it here. A reference to nothing known, to a deleted document or object, or to a
+    document of another fonds is a finding (TT 05 §6.3: links stay within one fonds)."""
+    resolved: dict[str, Document] = {}
+    found: list[Finding] = []
+    doc_codes = {document.get("_dmd", ""): document.get("docCode", "") for document in parsed.documents}
+    store = object_store()
+    for entry in parsed.holey:
+        member = (
+            PackageMember.objects.filter(file_id=entry.file_id)
+            .select_related("record", "document__file__fonds")
+            .order_by("-record__created_at", "-id")
+            .first()
+        )
+        place = (entry.package_folder, entry.path, entry.size)
+        if (
+            member is not None
+            and parsed.package_type.oais == "AIP"
+            and place
+            != (
+                folder_name(member.record.objid),
+                member.path,
+                member.size,
+            )
+        ):
+            member = None
+        document = member.document if member is not None else None
+        if (
+            document is None
+            or document.deleted_at is not None
+            or document.file.deleted_at is not None
+            or not store.exists(member.sha256 if member is not None else "")
+        ):
+            found.append(
+                _holey_finding(
+                    "HOLEY-MISSING",
+                    f"Tài liệu liên kết «{doc_codes.get(entry.document_dmd, '')}»: tệp {entry.file_id} của gói tin nộp "
+                    "trước không có trong kho; hãy nhập gói tin đó trước (TT 05/2025, §6.3).",
+                    f"Linked document «{doc_codes.get(entry.document_dmd, '')}»: file {entry.file_id} of the earlier "
+                    "package is not in this archive; import that package first.",
+                    entry,
+                )
+            )
+            continue
+        if document.file.fonds_id != fonds.pk:
+            found.append(
+                _holey_finding(
+                    "HOLEY-FONDS",
+                    f"Tài liệu liên kết {document.doc_code} thuộc phông «{document.file.fonds.code}», không phải phông "
+                    f"«{fonds.code}» của gói tin: chỉ được liên kết tài liệu trong cùng một phông (TT 05/2025, §6.3).",
+                    f"Linked document {document.doc_code} belongs to fonds «{document.file.fonds.code}», not "
+                    f"«{fonds.code}»: links stay within one fonds.",
+                    entry,
+                )
+            )
+            continue
+        stated = doc_codes.get(entry.document_dmd, "")
+        if stated and stated != document.doc_code:
+            found.append(
+                _holey_finding(
+                    "HOLEY-DOCUMENT",
+                    f"Tệp liên kết {entry.file_id} thuộc tài liệu {document.doc_code}, nhưng EAD_doc của gói ghi "
+                    f"«{stated}».",
+                    f"Linked file {entry.file_id} belongs to document {document.doc_code}; "
+                    f"the EAD_doc says «{stated}».",
+                    entry,
+                )
+            )
+            continue
+        previous = resolved.setdefault(entry.document_dmd, document)
+        if previous.pk != document.pk:
+            found.append(
+                _holey_finding(
+                    "HOLEY-DOCUMENT",
+                    f"Các tệp liên kết của cùng một tài liệu trỏ tới hai tài liệu khác nhau ({previous.doc_code}, "
+                    f"{document.doc_code}).",
+                    "The linked files of one document point at two documents "
+                    f"({previous.doc_code}, {document.doc_code}).",
+                    entry,
+                )
+            )
+    return resolved, found
 
 
 def _model_values(values: dict[str, str], model: type[Model]) -> dict[str, Any]:
@@ -335,15 +746,60 @@ def _store(entry: Any) -> StoredObject:
     return obj
 
 
-def _create_from_package(parsed: ParsedPackage, created_by: Any = None) -> ArchiveFile:
-    fonds = Fonds.objects.get(code=parsed.fonds_code)
+def _loose_file_values(parsed: ParsedPackage, holey: dict[str, Document]) -> dict[str, Any]:
+    """A gói tài liệu's EAD carries title, source and description only; the archive's file row also needs
+    retention, access mode, language and dates, taken from its documents: the longest retention (01
+    first), the strictest mode, every language, the earliest and latest document date."""
+    documents = [
+        {**_model_values(values, Document), "_holey": holey.get(values.get("_dmd", ""))} for values in parsed.documents
+    ]
+    if not documents:
+        raise ValidationError(reason="gói tài liệu không có tài liệu nào (TT 05/2025: totalDoc ≥ 1).")
+    dates = []
+    maintenance, modes, languages = set(), set(), []
+    for values in documents:
+        linked = values["_holey"]
+        issued = linked.issued_date if linked is not None else values.get("issued_date")
+        if issued:
+            dates.append(issued)
+        maintenance.add((linked.maintenance if linked is not None else values.get("maintenance")) or PERMANENT)
+        modes.add((linked.mode if linked is not None else values.get("mode")) or PUBLIC)
+        for code in ((linked.language if linked is not None else values.get("language")) or "").split(","):
+            if code.strip() and code.strip() not in languages:
+                languages.append(code.strip())
+    if not dates:
+        raise ValidationError(reason="gói tài liệu: không tài liệu nào có ngày tháng (issuedDate).")
+    return {
+        "kind": ArchiveFile.Kind.LOOSE,
+        "maintenance": min(maintenance),
+        "mode": max(modes),
+        "language": ",".join(languages) or "01",
+        "start_date": min(dates),
+        "end_date": max(dates),
+        "number_of_page": sum(int(values.get("number_of_page") or 0) for values in documents),
+    }
+
+
+def _create_from_package(parsed: ParsedPackage, fonds: Fonds, created_by: Any = None) -> ArchiveFile:
+    holey, problems = _resolve_holey(parsed, fonds) if parsed.holey else ({}, [])
+    if problems:
+        raise ValidationError(reason="; ".join(finding.message for finding in problems))
     file_values = _model_values(parsed.file_fields, ArchiveFile)
     file_values.pop("total_doc", None)  # recounted as documents are created
+    if parsed.package_type.loose:
+        file_values.update(_loose_file_values(parsed, holey))
     archive_file = archive_services.file_create(
         fonds=fonds, file_code=parsed.file_code, created_by=created_by, **file_values
     )
     documents_by_dmd: dict[str, Document] = {}
+    links = 0
     for values in parsed.documents:
+        linked = holey.get(values["_dmd"])
+        if linked is not None:
+            links += 1
+            DocumentLink.objects.create(file=archive_file, document=linked, position=links)
+            documents_by_dmd[values["_dmd"]] = linked
+            continue
         code = values.get("docCode", "")
         ordinal = int(code.rpartition(".")[2]) if code else int(values.get("docOrdinal") or 0)
         fields = _model_values(values, Document)
@@ -375,14 +831,60 @@ def _create_from_package(parsed: ParsedPackage, created_by: Any = None) -> Archi
             processed_at=timezone.now(),
             **values,
         )
+    _register_import(parsed, fonds, archive_file, documents_by_dmd, created_by)
     archive_file.refresh_from_db()
     return archive_file
 
 
+def _register_import(
+    parsed: ParsedPackage, fonds: Fonds, archive_file: ArchiveFile, documents: dict[str, Document], by: Any
+) -> None:
+    """Keep what the imported package held (METS file IDs, paths, digests, documents), so a later package
+    of the same fonds may reference these files instead of carrying them again (Holey, §6.3)."""
+    record, _ = PackageRecord.objects.update_or_create(
+        direction=PackageRecord.Direction.IMPORT,
+        objid=parsed.objid,
+        defaults={
+            "package_type": parsed.package_type.value,
+            "fonds": fonds,
+            "archive_file": archive_file,
+            "by": by if getattr(by, "pk", None) else None,
+        },
+    )
+    record.members.all().delete()
+    PackageMember.objects.bulk_create(
+        PackageMember(
+            record=record,
+            file_id=entry.file_id,
+            path=data_path(entry.name),
+            sha256=entry.sha256,
+            size=entry.size,
+            document=documents.get(entry.document_dmd or ""),
+        )
+        for entry in parsed.payload
+    )
+
+
+def _package_maintenance(parsed: ParsedPackage) -> str:
+    """A hồ sơ states its retention; a gói tài liệu's is that of its documents: one code when they agree,
+    else every code, so that a historical archive sees at once that not all are permanent."""
+    if not parsed.package_type.loose:
+        return parsed.file_fields.get("maintenance", "")
+    codes_found = sorted({document.get("maintenance", "") for document in parsed.documents} - {""})
+    return ",".join(codes_found)
+
+
 def package_read(
-    zip_path: Path, *, commit: bool = False, created_by: Any = None, check_instance: bool = True
+    zip_path: Path,
+    *,
+    commit: bool = False,
+    created_by: Any = None,
+    check_instance: bool = True,
+    fonds: Fonds | None = None,
 ) -> PackageReport:
-    """Check a package ZIP; with ``commit`` and no finding, create its hồ sơ. Staging is always removed."""
+    """Check a package ZIP; with ``commit`` and no finding, create its hồ sơ or gói tài liệu. Staging is
+    always removed. ``fonds`` is the receiving fonds chosen by a person (a transfer batch, ``--fonds``);
+    without it the package's own institution + fonds code decide."""
     report = PackageReport(name=zip_path.name)
     try:
         with unpacked(zip_path, parent=_staging_parent(), max_bytes=settings.KHOSO_PACKAGE_MAX_BYTES) as staging:
@@ -394,17 +896,20 @@ def package_read(
             report.objid = parsed.objid
             report.file_code = parsed.file_code
             report.title = parsed.file_fields.get("title", "")
-            report.maintenance = parsed.file_fields.get("maintenance", "")
+            report.maintenance = _package_maintenance(parsed)
             report.fonds_code = parsed.fonds_code
+            report.institution_code = parsed.institution_code
+            report.linked_documents = len({entry.document_dmd for entry in parsed.holey})
             report.fields = dict(parsed.file_fields)
             report.data_files = len(parsed.payload)
             report.data_bytes = sum(entry.size for entry in parsed.payload)
+            target = fonds if fonds is not None else package_fonds(parsed)
             if check_instance:
-                report.findings.extend(_import_findings(parsed))
-            if commit and report.valid:
+                report.findings.extend(_import_findings(parsed, target))
+            if commit and report.valid and target is not None:
                 try:
                     with transaction.atomic():
-                        report.file_id = _create_from_package(parsed, created_by).pk
+                        report.file_id = _create_from_package(parsed, target, created_by).pk
                 except ArchiveError as error:
                     report.findings.append(
                         Finding("IMPORT-RULE", error.message, error.message_english, report.file_code)
@@ -414,13 +919,12 @@ def package_read(
     return report
 
 
-def package_import(zip_path: Path, *, created_by: Any = None) -> PackageReport:
-    return package_read(zip_path, commit=True, created_by=created_by)
+def package_import(zip_path: Path, *, created_by: Any = None, fonds: Fonds | None = None) -> PackageReport:
+    return package_read(zip_path, commit=True, created_by=created_by, fonds=fonds)
 
 
 # -- transfer between archives (nộp lưu) ------------------------------------------------------------
 
-PERMANENT = "01"
 HISTORICAL_ARCHIVE = "lich_su"
 COPY_CHUNK = 1 << 20
 
@@ -464,12 +968,14 @@ def transfer_findings(
     """Rules of a transfer beyond the package itself: the package kind, the batch's fonds and, on a
     historical archive, permanent retention only (standards.md §5.4, §6.2; TT 05 Điều 17)."""
     found = []
-    if package_type and package_type != PackageType.SIP_HOSO.value:
+    if package_type and package_type not in (PackageType.SIP_HOSO.value, PackageType.SIP_TAILIEU.value):
         found.append(
             _finding(
                 "TRANSFER-TYPE",
-                f"Nộp lưu giữa hai hệ thống dùng gói SIP_hoso (TT 05/2025 Điều 17); gói này là {package_type}.",
-                f"A transfer between systems uses SIP_hoso packages (TT 05/2025 art. 17); this is {package_type}.",
+                f"Nộp lưu giữa hai hệ thống dùng gói SIP_hoso hoặc SIP_tailieu (TT 05/2025 Điều 17); gói này là "
+                f"{package_type}.",
+                f"A transfer between systems uses SIP_hoso or SIP_tailieu packages (TT 05/2025 art. 17); this is "
+                f"{package_type}.",
                 "METS.xml",
             )
         )
@@ -632,11 +1138,17 @@ def batch_receive(
 
 
 def _fonds_named_by(staged: Sequence[_Staged]) -> Fonds:
-    """The fonds the packages name (metsHdr CREATOR IDENTIFICATIONCODE) when they all name one known fonds."""
-    named = {entry.report.fonds_code for entry in staged if entry.report is not None}
-    fonds = list(Fonds.objects.filter(code__in=named - {""})[:2])
+    """The fonds the packages name when they all name one fonds known here: its code (metsHdr CREATOR
+    IDENTIFICATIONCODE) within the institution they name (ARCHIVIST), since codes repeat across institutions."""
+    named = {(entry.report.institution_code, entry.report.fonds_code) for entry in staged if entry.report is not None}
+    fonds = [
+        found
+        for institution_code, code in named
+        if (found := Fonds.objects.filter(institution__code=institution_code, code=code).first()) is not None
+    ]
     if len(named) != 1 or len(fonds) != 1:
-        listed = ", ".join(sorted(code or "(trống)" for code in named)) or "(không đọc được)"
+        listed = ", ".join(sorted(f"{code or '(trống)'} ({institution})" for institution, code in named))
+        listed = listed or "(không đọc được)"
         raise TransferError(
             reason=f"Không xác định được phông nhận hồ sơ: các gói tin ghi phông {listed}; hãy chọn phông.",
             reason_en=f"The receiving fonds cannot be told from the packages (they name {listed}); choose the fonds.",
@@ -707,7 +1219,7 @@ def item_accept(*, item: TransferItem, by: Any) -> TransferItem:
                 reason=f"Tệp gói tin của hồ sơ số {item.sequence} không còn trong thư mục tạm hoặc đã bị thay đổi.",
                 reason_en=f"The package of item {item.sequence} is gone from staging or was changed.",
             )
-        report = package_read(path, commit=True, created_by=by)
+        report = package_read(path, commit=True, created_by=by, fonds=item.batch.fonds)
         if report.valid and report.file_id:
             item.state = TransferItem.State.ACCEPTED
             item.archive_file_id = report.file_id

@@ -1,4 +1,4 @@
-"""Building TT 05/2025 information packages (SIP_hoso, AIP_hoso, DIP): the package tree and its ZIP.
+"""Building TT 05/2025 information packages (SIP/AIP_hoso, SIP/AIP_tailieu, DIP): the package tree and its ZIP.
 
 TT 05 extends E-ARK CSIP v2.0.4 (standards.md §6.3): a root METS.xml pointing at the file's EAD.xml,
 (for an AIP) the PREMIS.xml, the schemas and the representation's own METS.xml, which points at one
@@ -11,12 +11,20 @@ No Django here: the CLI, the web, the workers and the tests build packages throu
 Output is deterministic: the caller passes the package UUID and the time; every other identifier is
 derived from them (uuid5), members are written in sorted order with a fixed ZIP time, so the same
 input gives the same bytes.
+
+Loose documents (gói tài liệu: SIP_tailieu, AIP_tailieu) use the same tree with METS TYPE "Collection"
+and the 5 (SIP) or 4 (AIP) fields of their EAD.xml. A document whose data were already sent in an earlier
+package ("holey", §6.3) keeps its EAD_doc, and each of its data files is replaced by a stand-in
+``{name}.fetch.txt`` (METS file group Holeyfile, structMap division MetadataLink/Holey): in a SIP it
+holds only the file's identifier in the earlier package; in an AIP the line
+``urn_{phông}_uuid_{UUID}_{path} {size} {path in this package} {ID}``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -48,6 +56,8 @@ REPRESENTATION = "representations/rep1"
 class PackageType(StrEnum):
     SIP_HOSO = "SIP_hoso"
     AIP_HOSO = "AIP_hoso"
+    SIP_TAILIEU = "SIP_tailieu"
+    AIP_TAILIEU = "AIP_tailieu"
     DIP = "DIP"
 
     @property
@@ -55,20 +65,33 @@ class PackageType(StrEnum):
         return self.value.split("_")[0]
 
     @property
+    def loose(self) -> bool:
+        """A package of loose documents (gói tài liệu), not of a hồ sơ (TT 05 Điều 17)."""
+        return self in (PackageType.SIP_TAILIEU, PackageType.AIP_TAILIEU)
+
+    @property
     def mets_type(self) -> str:
-        return "MIXED" if self is PackageType.DIP else "Mixed"
+        if self is PackageType.DIP:
+            return "MIXED"
+        return "Collection" if self.loose else "Mixed"
 
     @property
     def profile(self) -> str:
-        return {PackageType.SIP_HOSO: CSIP_PROFILE, PackageType.AIP_HOSO: AIP_PROFILE}.get(self, DIP_PROFILE)
+        return {"SIP": CSIP_PROFILE, "AIP": AIP_PROFILE}.get(self.oais, DIP_PROFILE)
 
     @property
     def file_code_element(self) -> str:
-        return "fileCode" if self is PackageType.SIP_HOSO else "arcFileCode"
+        return "fileCode" if self.oais == "SIP" else "arcFileCode"
 
     @property
     def has_premis(self) -> bool:
-        return self is PackageType.AIP_HOSO
+        return self.oais == "AIP"
+
+    def as_loose(self) -> PackageType:
+        """The loose-document counterpart of a hồ sơ package type (DIP has none)."""
+        return {PackageType.SIP_HOSO: PackageType.SIP_TAILIEU, PackageType.AIP_HOSO: PackageType.AIP_TAILIEU}.get(
+            self, self
+        )
 
 
 #: EAD.xml of a file: the 18 TT 05 fields (standards.md §2.2), in TT 05's order; the first element is
@@ -140,6 +163,15 @@ DOCUMENT_ELEMENTS: dict[PackageType, tuple[str, ...]] = {
         "process",
     ),
 }
+#: EAD.xml of a gói tài liệu (standards.md §2.2): SIP_tailieu 5 fields, AIP_tailieu 4 fields.
+LOOSE_FILE_ELEMENTS = {
+    PackageType.SIP_TAILIEU: ("fileCode", "title", "source", "totalDoc", "description"),
+    PackageType.AIP_TAILIEU: ("arcFileCode", "title", "source", "description"),
+}
+#: XSD types that differ from xs:string: ``source`` is Boolean in SIP_tailieu, String "0"/"1" in AIP_tailieu.
+SCHEMA_TYPES = {PackageType.SIP_TAILIEU: {"source": "xs:boolean", "totalDoc": "xs:nonNegativeInteger"}}
+DOCUMENT_ELEMENTS[PackageType.SIP_TAILIEU] = DOCUMENT_ELEMENTS[PackageType.SIP_HOSO]
+DOCUMENT_ELEMENTS[PackageType.AIP_TAILIEU] = DOCUMENT_ELEMENTS[PackageType.AIP_HOSO]
 DOCUMENT_ELEMENTS[PackageType.DIP] = tuple(
     "arcDocCode" if name == "docCode" else name
     for name in DOCUMENT_ELEMENTS[PackageType.SIP_HOSO]
@@ -150,7 +182,31 @@ DOCUMENT_ROOT = "ead_doc"
 
 
 def file_elements(package_type: PackageType) -> tuple[str, ...]:
+    if package_type.loose:
+        return LOOSE_FILE_ELEMENTS[package_type]
     return (package_type.file_code_element, *FILE_ELEMENTS[1:])
+
+
+#: mã gói tin of a SIP_tailieu (§1.8): agency id + year + transfer number (2 digits) + sequence (7 digits).
+LOOSE_NOTATION = re.compile(r"^\d{2}\.\d{7}$")
+
+
+def loose_notation(transfer: int, sequence: int) -> str:
+    """The part of a mã gói tin after the year: ``01.0000001`` (lần nộp lưu 01, gói số 1)."""
+    if not (1 <= transfer <= 99 and 1 <= sequence <= 9_999_999):
+        raise ValueError("số lần nộp lưu 1–99 và số thứ tự 1–9999999 (TT 05/2025, §1.8)")
+    return f"{transfer:02d}.{sequence:07d}"
+
+
+def source_text(value: str, package_type: PackageType) -> str | None:
+    """``source`` (văn bản đi 0 / đến 1) as this package type writes it, or None when it is not one.
+
+    SIP_tailieu declares it Boolean, so the XML Schema spellings ``true``/``false`` are read as 1/0;
+    AIP_tailieu declares it a String whose only values are "0" and "1" (standards.md §2.2)."""
+    text = value.strip()
+    if package_type is PackageType.SIP_TAILIEU:
+        return {"1": "1", "true": "1", "0": "0", "false": "0"}.get(text)
+    return text if text in ("0", "1") else None
 
 
 @dataclass(frozen=True)
@@ -158,14 +214,25 @@ class PayloadFile:
     """One file under ``representations/rep1/data/``: a page's original or rendition, or the file's PDF/A."""
 
     name: str
-    source: Path
+    source: Path | bytes  # bytes: a holey stand-in written by :func:`holey_payload`
     size: int
     sha256: str
     mime: str
-    use: str  # "Original", "Rendition" or "File"
+    use: str  # "Original", "Rendition", "File" or "Holey" (a stand-in for a file of an earlier package)
     document: str | None = None  # docId of the document it belongs to
     page: int | None = None  # page number within the hồ sơ
     original_name: str = ""
+    holey: HoleyRef | None = None
+
+
+@dataclass(frozen=True)
+class HoleyRef:
+    """Where a data file already is: in an earlier package of the same fonds (standards.md §6.3)."""
+
+    file_id: str  # ID-{UUID} of the file in the earlier package
+    package_folder: str  # the earlier package's folder (AIP: urn_{phông}_uuid_{UUID})
+    path: str  # its path inside the earlier package
+    size: int
 
 
 @dataclass(frozen=True)
@@ -199,7 +266,7 @@ def upper_uuid(value: uuid.UUID) -> str:
 
 
 def objid(package_type: PackageType, package_uuid: uuid.UUID, fonds_code: str = "") -> str:
-    if package_type is PackageType.AIP_HOSO:
+    if package_type.oais == "AIP":
         if fonds_code:
             return f"urn:{fonds_code}:uuid-{upper_uuid(package_uuid)}"
         return f"urn:uuid:{upper_uuid(package_uuid)}"
@@ -207,8 +274,52 @@ def objid(package_type: PackageType, package_uuid: uuid.UUID, fonds_code: str = 
 
 
 def folder_name(package_objid: str) -> str:
-    """The package's top folder: its OBJID with every ':' replaced by '_'."""
+    """The package's top folder: its OBJID with every ':' replaced by '_'.
+
+    For an AIP the uuid part is written as in §1.8's example, ``urn_G09_uuid_9C13E70E-…``: the OBJID
+    ``urn:G09:uuid-9C13E70E-…`` becomes ``urn_G09_uuid_9C13E70E-…``, not ``…uuid-9C13…``. SIP and DIP
+    folders (``uuid-{UUID}``) hold no ':' and stay as they are."""
+    if package_objid.startswith("urn:"):
+        package_objid = package_objid.replace(":uuid-", ":uuid:")
     return package_objid.replace(":", "_")
+
+
+def folder_names(package_objid: str) -> set[str]:
+    """Folder names a reader accepts: §1.8's form, and the literal ':' → '_' of the OBJID (which our
+    earlier exports wrote for the ``urn:{phông}:uuid-`` form)."""
+    return {folder_name(package_objid), package_objid.replace(":", "_")}
+
+
+HOLEY_SUFFIX = ".fetch.txt"
+AIP_FOLDER = re.compile(
+    r"^urn_(?P<fonds>[A-Za-z0-9Đđ.\-]+)_uuid_(?P<uuid>[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})$"
+)
+
+
+def holey_text(package_type: PackageType, ref: HoleyRef, new_path: str) -> bytes:
+    """The stand-in's content: SIP only the identifier; AIP ``{earlier folder}_{path} {size} {path here} {ID}``."""
+    if package_type.oais == "SIP":
+        return f"{ref.file_id}\n".encode()
+    return f"{ref.package_folder}_{ref.path} {ref.size} {new_path} {ref.file_id}\n".encode()
+
+
+def holey_payload(
+    package_type: PackageType, name: str, ref: HoleyRef, *, document: str, page: int | None, original_name: str = ""
+) -> PayloadFile:
+    """The stand-in ``{name}.fetch.txt`` for data file ``name`` whose bytes are in an earlier package."""
+    data = holey_text(package_type, ref, f"{REPRESENTATION}/data/{name}")
+    return PayloadFile(
+        name=name + HOLEY_SUFFIX,
+        source=data,
+        size=len(data),
+        sha256=sha256_hex(data),
+        mime="text/plain",
+        use="Holey",
+        document=document,
+        page=page,
+        original_name=original_name,
+        holey=ref,
+    )
 
 
 def zip_name(package_objid: str, sequence: int | None = None) -> str:
@@ -333,7 +444,7 @@ def premis(spec: PackageSpec, ids: _Ids) -> bytes:
 # -- schemas ----------------------------------------------------------------------------------------
 
 
-def _record_schema(root_name: str, elements: Sequence[str]) -> bytes:
+def _record_schema(root_name: str, elements: Sequence[str], types: Mapping[str, str] | None = None) -> bytes:
     """A placeholder XSD: the root element holding each TT 05 element once, in any order (xs:all, as in
     TT 05's own XSDs). The official XSDs of TT 05's annexes were not available to us."""
     xs = "http://www.w3.org/2001/XMLSchema"
@@ -341,7 +452,8 @@ def _record_schema(root_name: str, elements: Sequence[str]) -> bytes:
     root = etree.SubElement(schema, _q(xs, "element"), name=root_name)
     items = etree.SubElement(etree.SubElement(root, _q(xs, "complexType")), _q(xs, "all"))
     for name in elements:
-        etree.SubElement(items, _q(xs, "element"), name=name, type="xs:string", minOccurs="0")
+        kind = (types or {}).get(name, "xs:string")
+        etree.SubElement(items, _q(xs, "element"), name=name, type=kind, minOccurs="0")
     return _xml_bytes(schema)
 
 
@@ -357,7 +469,7 @@ def _mets_schema() -> bytes:
 def schemas(package_type: PackageType) -> dict[str, bytes]:
     return {
         "METS.xsd": _mets_schema(),
-        "ead.xsd": _record_schema(FILE_ROOT, file_elements(package_type)),
+        "ead.xsd": _record_schema(FILE_ROOT, file_elements(package_type), SCHEMA_TYPES.get(package_type)),
         "ead_doc.xsd": _record_schema(DOCUMENT_ROOT, DOCUMENT_ELEMENTS[package_type]),
     }
 
@@ -408,7 +520,7 @@ def _mets_root(spec: PackageSpec, package_objid: str, ids: _Ids, *, representati
     institution_note = etree.SubElement(archivist, _q(METS_NS, "note"))
     institution_note.set(_q(CSIP_NS, "NOTETYPE"), "IDENTIFICATIONCODE")
     institution_note.text = spec.institution_code
-    if spec.package_type is PackageType.SIP_HOSO and not representation:
+    if spec.package_type.oais == "SIP" and not representation:
         agreement = etree.SubElement(header, _q(METS_NS, "altRecordID"), TYPE="SUBMISSIONAGREEMENT")
         agreement.text = spec.submission_agreement or f"TT 05/2025/TT-BNV – {spec.institution_code}"
     return root
@@ -455,30 +567,41 @@ def representation_mets(spec: PackageSpec, ids: _Ids, document_members: Sequence
         dmd[0].set("OTHERMDTYPE", "EAD_doc")
         dmd_ids[document.doc_id] = dmd.get("ID")
     file_sec = etree.SubElement(root, _q(METS_NS, "fileSec"), ID=ids.uuid("rep1:fileSec"))
-    data_group = etree.SubElement(file_sec, _q(METS_NS, "fileGrp"), ID=ids.uuid("rep1:grp:data"), USE="Data")
-    for item in spec.payload:
-        extra = {"USE": item.use}
-        if item.page is not None:
-            extra["SEQ"] = str(item.page)
-            extra["GROUPID"] = f"page-{item.page}"
-        member = _Member(f"data/{item.name}", item.size, item.sha256, item.mime)
-        _file(data_group, ids.file(item.name), member, created, **extra)
-        if item.original_name:
-            data_group[-1][0].set(_q(XLINK_NS, "title"), item.original_name)
+    data = [item for item in spec.payload if item.holey is None]
+    holey = [item for item in spec.payload if item.holey is not None]
+    groups = [("Data", "rep1:grp:data", data)]
+    if holey:
+        groups.append(("Holeyfile", "rep1:grp:holey", holey))
+    for use, label, items in groups:
+        group = etree.SubElement(file_sec, _q(METS_NS, "fileGrp"), ID=ids.uuid(label), USE=use)
+        for item in items:
+            extra = {"USE": item.use}
+            if item.page is not None:
+                extra["SEQ"] = str(item.page)
+                extra["GROUPID"] = f"page-{item.page}"
+            member = _Member(f"data/{item.name}", item.size, item.sha256, item.mime)
+            _file(group, ids.file(item.name), member, created, **extra)
+            if item.original_name:
+                group[-1][0].set(_q(XLINK_NS, "title"), item.original_name)
     struct = etree.SubElement(root, _q(METS_NS, "structMap"), ID=ids.uuid("rep1:structMap"), TYPE="PHYSICAL")
     struct.set("LABEL", "CSIP")
     top = _div(struct, ids, "rep1")
     if dmd_ids:
         _div(top, ids, "Metadata", DMDID=" ".join(dmd_ids.values()))
     data_div = _div(top, ids, "Data")
-    for item in spec.payload:
+    for item in data:
         _fptr(data_div, ids.file(item.name))
     links = _div(top, ids, "MetadataLink")
     for document in spec.documents:
-        link = etree.SubElement(links, _q(METS_NS, "div"), ID=ids.uuid("link:" + document.doc_id), LABEL="File")
-        link.set("DMDID", dmd_ids[document.doc_id])
-        for item in spec.payload:
-            if item.document == document.doc_id:
+        linked = any(item.document == document.doc_id for item in holey)
+        for label, items in (("File", data), ("Holey", holey)):
+            mine = [item for item in items if item.document == document.doc_id]
+            if not mine and (label == "Holey" or linked):
+                continue  # a document with no data at all keeps its (empty) File division
+            key = "link:" + document.doc_id if label == "File" else "holey:" + document.doc_id
+            link = etree.SubElement(links, _q(METS_NS, "div"), ID=ids.uuid(key), LABEL=label)
+            link.set("DMDID", dmd_ids[document.doc_id])
+            for item in mine:
                 _fptr(link, ids.file(item.name))
     return _xml_bytes(root)
 
@@ -597,3 +720,13 @@ def write_package(spec: PackageSpec, out: Path) -> str:
     finally:
         staging.unlink(missing_ok=True)
     return package_objid
+
+
+def data_file_id(package_uuid: uuid.UUID, name: str) -> str:
+    """The METS ``ID-{UUID}`` of data file ``name`` in the package ``package_uuid`` (what holey files cite)."""
+    return _Ids(package_uuid).file(name)
+
+
+def data_path(name: str) -> str:
+    """A data file's path inside the package."""
+    return f"{REPRESENTATION}/data/{name}"

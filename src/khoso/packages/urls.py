@@ -1,4 +1,5 @@
-"""Routes of the transfer pages under /goi-tin/; every name is in tests/packages/test_permissions.py."""
+"""Routes of the transfer pages and the package export under /goi-tin/; every name is in
+tests/packages/test_permissions.py."""
 
 from django.urls import path
 
@@ -16,4 +17,5 @@ urlpatterns = [
     path(BATCH + "muc-luc.pdf", views.packages_list_pdf, name="packages_list_pdf"),
     path(BATCH + "muc-luc.xlsx", views.packages_list_xlsx, name="packages_list_xlsx"),
     path(BATCH + "bien-ban-giao-nhan.pdf", views.packages_receipt_pdf, name="packages_receipt_pdf"),
+    path("ho-so/<str:file_code>/xuat/", views.packages_file_export, name="packages_file_export"),
 ]

@@ -2,7 +2,9 @@
 
 The result is every broken rule (a :class:`Finding` with a stable rule id, Vietnamese and English
 messages and the place in the package), never only the first, plus the parsed package when it could
-be read, so the importer and the transfer screen share one reading. Untrusted XML is parsed with
+be read, so the importer and the transfer screen share one reading. Holey references (stand-ins for
+data files of an earlier package, §6.3) are read and checked for form here; whether the document they
+name exists in the same fonds is the importer's question (it needs the database). Untrusted XML is parsed with
 entities unresolved, no network and no DTD; a document type declaration (the door to entity
 expansion) is itself a finding. The controlled vocabularies are passed in, so no Django is needed.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -22,14 +24,19 @@ from khoso.core.errors import ArchiveError
 from khoso.core.text import nfc
 from khoso.packages.findings import Finding
 from khoso.packages.tt05 import (
+    AIP_FOLDER,
     CSIP_NS,
     DOCUMENT_ELEMENTS,
+    HOLEY_SUFFIX,
+    LOOSE_NOTATION,
     METS_NS,
     REPRESENTATION,
     XLINK_NS,
     PackageType,
     file_elements,
     folder_name,
+    folder_names,
+    source_text,
 )
 from khoso.storage.cas import sha256_file
 
@@ -38,11 +45,17 @@ UUID_HEX = r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}"
 SECTION_ID = re.compile(rf"^uuid-{UUID_HEX}$")
 FILE_ID = re.compile(rf"^ID-{UUID_HEX}$")
 CHECKSUM = re.compile(r"^[0-9A-F]{64}$")
+SIP_OBJID = re.compile(rf"^uuid-{UUID_HEX}$")
+AIP_OBJID = re.compile(rf"^urn:(?:uuid:|[A-Za-z0-9.\-]+:uuid-){UUID_HEX}$")
 OBJID_FORMS = {
-    PackageType.SIP_HOSO: re.compile(rf"^uuid-{UUID_HEX}$"),
-    PackageType.AIP_HOSO: re.compile(rf"^urn:(?:uuid:|[A-Za-z0-9.\-]+:uuid-){UUID_HEX}$"),
-    PackageType.DIP: re.compile(rf"^uuid-{UUID_HEX}$"),
+    PackageType.SIP_HOSO: SIP_OBJID,
+    PackageType.SIP_TAILIEU: SIP_OBJID,
+    PackageType.AIP_HOSO: AIP_OBJID,
+    PackageType.AIP_TAILIEU: AIP_OBJID,
+    PackageType.DIP: SIP_OBJID,
 }
+#: a path inside a package as a holey reference may name it: relative, no '..', no backslash or control
+SAFE_PATH = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[^\\\x00-\x1f\s]+$")
 #: TT 05 element → vocabulary kind (khoso.archive.vocabularies); language may hold several codes.
 ENUMS = {
     "maintenance": "maintenance",
@@ -55,6 +68,10 @@ ENUMS = {
 }
 BOOLEANS = ("riskRecovery", "process")
 NUMBERS = ("totalDoc", "numberOfPaper", "numberOfPage", "docOrdinal")
+LOOSE_REQUIRED = {
+    PackageType.SIP_TAILIEU: ("title", "source", "totalDoc", "description"),
+    PackageType.AIP_TAILIEU: ("title", "source", "description"),
+}
 FILE_REQUIRED = (
     "title",
     "maintenance",
@@ -95,6 +112,8 @@ DOCUMENT_REQUIRED = {
     ),
     PackageType.DIP: ("docId", "arcDocCode", "typeName", "issuedDate", "subject", "language", "numberOfPage", "mode"),
 }
+DOCUMENT_REQUIRED[PackageType.SIP_TAILIEU] = DOCUMENT_REQUIRED[PackageType.SIP_HOSO]
+DOCUMENT_REQUIRED[PackageType.AIP_TAILIEU] = DOCUMENT_REQUIRED[PackageType.AIP_HOSO]
 DATE_FORMATS = ("%d/%m/%Y",)
 FILE_DATE_FORMATS = {PackageType.AIP_HOSO: ("%d/%m/%Y", "%m/%Y", "%Y")}
 BORN_DIGITAL = ("01", "03")
@@ -111,6 +130,23 @@ class PayloadEntry:
     page: int | None
     original_name: str
     document_dmd: str | None
+    file_id: str = ""  # its METS ID-{UUID}, which later packages cite in holey files
+
+
+@dataclass(frozen=True)
+class HoleyEntry:
+    """A stand-in for a data file sent in an earlier package: the document it belongs to and where the
+    bytes are (the earlier package's METS file ID; for an AIP also its folder, path and the size)."""
+
+    name: str  # the data file's name in this package (without ``.fetch.txt``)
+    document_dmd: str
+    file_id: str
+    use: str
+    page: int | None
+    original_name: str
+    package_folder: str = ""
+    path: str = ""
+    size: int | None = None
 
 
 @dataclass
@@ -124,15 +160,18 @@ class ParsedPackage:
     file_fields: dict[str, str]
     documents: list[dict[str, str]] = field(default_factory=list)
     payload: list[PayloadEntry] = field(default_factory=list)
+    holey: list[HoleyEntry] = field(default_factory=list)
 
     @property
     def file_code(self) -> str:
-        """The plain fileCode: SIP states it; AIP and DIP derive it from a docCode, else from arcFileCode."""
-        if self.package_type is PackageType.SIP_HOSO:
+        """The plain fileCode: SIP states it; AIP and DIP derive it from a docCode of their own documents
+        (holey ones keep the code of the file they were first sent in), else from arcFileCode."""
+        if self.package_type.oais == "SIP":
             return self.file_fields.get("fileCode", "")
+        holey = {entry.document_dmd for entry in self.holey}
         for document in self.documents:
             code = document.get("docCode") or ""
-            if code:
+            if code and document.get("_dmd") not in holey:
                 return code.rpartition(".")[0]
         arc = self.file_fields.get("arcFileCode", "")
         prefix = f"{self.institution_code}."
@@ -345,9 +384,13 @@ def _parses(value: str, formats: tuple[str, ...]) -> bool:
 
 
 def _package_type(root: etree._Element) -> PackageType | None:
+    """SIP/AIP/DIP from metsHdr@OAISPACKAGETYPE; a METS TYPE of "Collection" makes it a gói tài liệu."""
     header = root.find(f"{{{METS_NS}}}metsHdr")
     oais = header.get(f"{{{CSIP_NS}}}OAISPACKAGETYPE", "") if header is not None else ""
-    return {"SIP": PackageType.SIP_HOSO, "AIP": PackageType.AIP_HOSO, "DIP": PackageType.DIP}.get(oais)
+    package_type = {"SIP": PackageType.SIP_HOSO, "AIP": PackageType.AIP_HOSO, "DIP": PackageType.DIP}.get(oais)
+    if package_type is not None and root.get("TYPE") == PackageType.SIP_TAILIEU.mets_type:
+        return package_type.as_loose()
+    return package_type
 
 
 def _header_date(root: etree._Element) -> str:
@@ -401,7 +444,7 @@ def validate_tree(staging: Path, vocabularies: Mapping[str, set[str]]) -> tuple[
             f"OBJID «{objid}» has the wrong form for a {package_type.oais} package.",
             "METS.xml",
         )
-    if package_root.name != folder_name(objid):
+    if package_root.name not in folder_names(objid):
         check.add(
             "PKG-FOLDER",
             f"Tên thư mục gói «{package_root.name}» phải là OBJID (thay «:» bằng «_»): «{folder_name(objid)}».",
@@ -420,11 +463,11 @@ def validate_tree(staging: Path, vocabularies: Mapping[str, set[str]]) -> tuple[
     root_refs = check.references(mets, package_root, package_root, "METS.xml")
     referenced.update(root_refs.values())
     has_premis = "metadata/preservation/PREMIS.xml" in root_refs
-    if package_type is PackageType.AIP_HOSO and not has_premis:
+    if package_type.has_premis and not has_premis:
         check.add(
             "PKG-PREMIS", "Gói AIP phải có metadata/preservation/PREMIS.xml.", "An AIP needs PREMIS.xml.", "METS.xml"
         )
-    if package_type is PackageType.SIP_HOSO and (has_premis or (package_root / "metadata/preservation").exists()):
+    if package_type.oais == "SIP" and (has_premis or (package_root / "metadata/preservation").exists()):
         check.add("PKG-PREMIS", "Gói SIP không chứa PREMIS (TT 05, §6.3).", "A SIP carries no PREMIS.", "METS.xml")
     file_fields = check.record(
         package_root / "metadata/descriptive/EAD.xml", "metadata/descriptive/EAD.xml", file_elements(package_type)
@@ -477,7 +520,7 @@ def _read_representation(
     elements = DOCUMENT_ELEMENTS[parsed.package_type]
     dmd_of_file: dict[str, str] = {}
     for link in rep_mets.iter(f"{{{METS_NS}}}div"):
-        if link.get("LABEL") == "File" and link.get("DMDID"):
+        if link.get("LABEL") in ("File", "Holey") and link.get("DMDID"):
             for pointer in link.iterfind(f"{{{METS_NS}}}fptr"):
                 dmd_of_file[pointer.get("FILEID", "")] = link.get("DMDID", "")
     for dmd in rep_mets.iterfind(f"{{{METS_NS}}}dmdSec"):
@@ -495,6 +538,10 @@ def _read_representation(
         if path is None or not path.is_file():
             continue
         sequence = element.get("SEQ")
+        group = element.getparent()
+        if group is not None and group.get("USE") == "Holeyfile":
+            _read_holey(check, parsed, element, href, path, dmd_of_file.get(element.get("ID", ""), ""))
+            continue
         parsed.payload.append(
             PayloadEntry(
                 path=path,
@@ -506,8 +553,87 @@ def _read_representation(
                 page=int(sequence) if sequence and sequence.isdigit() else None,
                 original_name=nfc(location_element.get(f"{{{XLINK_NS}}}title", "")),
                 document_dmd=dmd_of_file.get(element.get("ID", "")),
+                file_id=element.get("ID", ""),
             )
         )
+
+
+HOLEY_MAX_BYTES = 4096
+AIP_LOCATION = re.compile(rf"^(?P<folder>urn_[A-Za-z0-9Đđ.\-]+_uuid_{UUID_HEX})_(?P<path>.+)$")
+
+
+def _read_holey(
+    check: _Checker, parsed: ParsedPackage, element: etree._Element, href: str, path: Path, dmd: str
+) -> None:
+    """One stand-in of the Holeyfile group (§6.3): SIP ``name.ext.fetch.txt`` holding only the identifier,
+    AIP the line ``urn_{phông}_uuid_{UUID}_{path} {size} {path in this package} {ID}`` (same fonds only)."""
+    where = f"{REPRESENTATION}/{href}"
+    name = href.removeprefix("data/")
+    if not name.endswith(HOLEY_SUFFIX) or path.stat().st_size > HOLEY_MAX_BYTES or not dmd:
+        check.add(
+            "HOLEY-FORMAT",
+            f"Tệp liên kết «{name}» phải tên «tên.đuôi{HOLEY_SUFFIX}», nhỏ hơn {HOLEY_MAX_BYTES} byte và thuộc "
+            "một phần MetadataLink/Holey (TT 05/2025, §6.3).",
+            f"Holey stand-in «{name}» must be named «name.ext{HOLEY_SUFFIX}», under {HOLEY_MAX_BYTES} bytes and "
+            "belong to a MetadataLink/Holey division.",
+            where,
+        )
+        return
+    text = nfc(path.read_bytes().decode("utf-8", errors="replace")).strip()
+    sequence = element.get("SEQ")
+    flocat = element.find(f"{{{METS_NS}}}FLocat")
+    entry = HoleyEntry(
+        name=name.removesuffix(HOLEY_SUFFIX),
+        document_dmd=dmd,
+        file_id=text,
+        use=element.get("USE", ""),
+        page=int(sequence) if sequence and sequence.isdigit() else None,
+        original_name=nfc(flocat.get(f"{{{XLINK_NS}}}title", "")) if flocat is not None else "",
+    )
+    if parsed.package_type.oais == "AIP":
+        parts = text.split()
+        location = AIP_LOCATION.match(parts[0]) if len(parts) == 4 else None
+        expected_path = f"{REPRESENTATION}/data/{entry.name}"
+        if location is None or not parts[1].isdigit() or parts[2] != expected_path or not FILE_ID.match(parts[3]):
+            check.add(
+                "HOLEY-FORMAT",
+                f"Nội dung tệp liên kết phải là «urn_{{phông}}_uuid_{{UUID}}_{{đường dẫn}} {{dung lượng}} "
+                f"{expected_path} ID-{{UUID}}» (TT 05/2025, §6.3); đọc được «{text[:200]}».",
+                "A holey line must be «urn_{fonds}_uuid_{UUID}_{path} {size} {path in this package} ID-{UUID}».",
+                where,
+            )
+            return
+        folder, earlier_path = location.group("folder"), location.group("path")
+        if not SAFE_PATH.match(earlier_path):
+            check.add(
+                "HOLEY-PATH",
+                f"Đường dẫn «{earlier_path}» trong tệp liên kết không an toàn (tuyệt đối, «..» hoặc ký tự điều khiển).",
+                f"Path «{earlier_path}» in the holey file is unsafe (absolute, '..' or control characters).",
+                where,
+            )
+            return
+        fonds = AIP_FOLDER.match(folder)
+        if fonds is not None and fonds.group("fonds") != parsed.fonds_code:
+            check.add(
+                "HOLEY-FONDS",
+                f"Tài liệu liên kết thuộc gói của phông «{fonds.group('fonds')}», không phải phông "
+                f"«{parsed.fonds_code}» của gói này: chỉ được liên kết trong cùng một phông (TT 05/2025, §6.3).",
+                f"The linked document is in a package of fonds «{fonds.group('fonds')}», not «{parsed.fonds_code}»: "
+                "links stay within one fonds.",
+                where,
+            )
+            return
+        entry = replace(entry, file_id=parts[3], package_folder=folder, path=earlier_path, size=int(parts[1]))
+    elif not FILE_ID.match(text):
+        check.add(
+            "HOLEY-FORMAT",
+            f"Tệp liên kết của gói SIP chỉ chứa mã định danh tệp ID-{{UUID}} trong gói đã nộp trước; đọc được "
+            f"«{text[:200]}» (TT 05/2025, §6.3).",
+            "A SIP holey file holds only the ID-{UUID} of the file in the earlier package.",
+            where,
+        )
+        return
+    parsed.holey.append(entry)
 
 
 def _check_metadata(check: _Checker, parsed: ParsedPackage) -> None:
@@ -518,13 +644,36 @@ def _check_metadata(check: _Checker, parsed: ParsedPackage) -> None:
     if not values:
         return
     code_element = package_type.file_code_element
-    check.check_fields(values, (code_element, *FILE_REQUIRED), FILE_DATE_FORMATS.get(package_type, DATE_FORMATS), ead)
+    required = LOOSE_REQUIRED.get(package_type, FILE_REQUIRED)
+    check.check_fields(values, (code_element, *required), FILE_DATE_FORMATS.get(package_type, DATE_FORMATS), ead)
     file_code = parsed.file_code
     if values.get(code_element):
         try:
-            codes.parse_file_code(file_code)
+            parts = codes.parse_file_code(file_code)
         except ArchiveError as error:
             check.add("EAD-FILECODE", error.message, error.message_english, f"{ead} {code_element}")
+        else:
+            if package_type.loose and not LOOSE_NOTATION.match(parts.notation):
+                check.add(
+                    "EAD-PACKAGECODE",
+                    f"Mã gói tin «{file_code}» phải là mã định danh cơ quan + năm hình thành tài liệu + số lần nộp lưu "
+                    "(2 chữ số) + số thứ tự (7 chữ số), vd. H49.64.33.2001.01.0000001 (TT 05/2025, §1.8).",
+                    f"Package code «{file_code}» must be agency id + year + transfer number (2 digits) + sequence "
+                    "(7 digits), e.g. H49.64.33.2001.01.0000001.",
+                    f"{ead} {code_element}",
+                )
+    if package_type.loose and values.get("source"):
+        converted = source_text(values["source"], package_type)
+        if converted is None:
+            kind = "Boolean: 1/0" if package_type.oais == "SIP" else "chuỗi «0» hoặc «1»"
+            check.add(
+                "EAD-SOURCE",
+                f"«source» = «{values['source']}» phải là {kind} (0 văn bản đi, 1 văn bản đến; TT 05/2025).",
+                f"«source» = «{values['source']}» must be 0 (outgoing) or 1 (incoming).",
+                f"{ead} source",
+            )
+        else:
+            values["source"] = converted
     if values.get("confidenceLevel") == "02" and not values.get("paperFileCode"):
         check.add(
             "EAD-PAPERFILECODE",
@@ -541,10 +690,20 @@ def _check_metadata(check: _Checker, parsed: ParsedPackage) -> None:
             f"{ead} totalDoc",
         )
     arc = values.get("arcFileCode", "")
+    holey = {entry.document_dmd for entry in parsed.holey}
     for document in parsed.documents:
         where = f"{REPRESENTATION}/EAD_doc {document.get('docId') or document.get('docCode') or document.get('_dmd')}"
         check.check_fields(document, DOCUMENT_REQUIRED[package_type], DATE_FORMATS, where)
-        if package_type is PackageType.SIP_HOSO:
+        if document.get("_dmd") in holey:
+            # A linked document keeps the codes of the file it was first sent in (§6.3 Holey).
+            if document.get("docCode") and not _seven_digits(document["docCode"]):
+                check.add(
+                    "EAD-DOCCODE",
+                    f"docCode «{document['docCode']}» phải kết thúc bằng số thứ tự 7 chữ số.",
+                    f"docCode «{document['docCode']}» must end in a 7-digit sequence.",
+                    f"{where} docCode",
+                )
+        elif package_type.oais == "SIP":
             code = document.get("docCode", "")
             if code and not (code.startswith(f"{file_code}.") and _seven_digits(code)):
                 check.add(
@@ -561,7 +720,7 @@ def _check_metadata(check: _Checker, parsed: ParsedPackage) -> None:
                     f"docId «{doc_id}» must be fileCode + '.' + sequence.",
                     f"{where} docId",
                 )
-        elif package_type is PackageType.AIP_HOSO:
+        elif package_type.oais == "AIP":
             code = document.get("docCode", "")
             if code and not (_seven_digits(code) and f".{code.rpartition('.')[0]}." in f".{arc}."):
                 check.add(

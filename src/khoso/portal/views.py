@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from khoso.access.selectors import PortalScope, portal_scope, portal_shows_content
+from khoso.accounts.ratelimit import rate_limited
 from khoso.archive.models import ArchiveFile, Document, Fonds
 from khoso.core.collation import sorted_vi
 from khoso.core.errors import ArchiveError
@@ -205,6 +206,7 @@ def _facets(request: HttpRequest, facets: dict[str, list[Any]]) -> list[dict[str
 
 @login_not_required
 @require_GET
+@rate_limited("portal_search")
 def portal_home(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     query, sort_param = _catalogue_query(request)
@@ -244,6 +246,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@rate_limited("portal_suggest", as_json=True)
 def portal_suggest(request: HttpRequest) -> JsonResponse:
     prefix = collapse_spaces(nfc(request.GET.get("q", "")))[:100]
     suggestions: list[str] = []

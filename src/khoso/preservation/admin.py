@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from khoso.preservation.models import AuditRun, PremisEvent, Replica, StorageLocation
+from khoso.preservation.models import AuditRun, PremisEvent, Replica, StagingSweep, StorageLocation
 
 
 @admin.register(StorageLocation)
@@ -38,3 +38,8 @@ class AuditRunAdmin(ReadOnlyAdmin):
 class PremisEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "event_type", "outcome", "object_sha256", "location_name", "agent"]
     list_filter = ["event_type", "outcome"]
+
+
+@admin.register(StagingSweep)
+class StagingSweepAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "removed_count", "removed_bytes", "kept", "older_than_seconds"]

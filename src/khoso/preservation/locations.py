@@ -1,8 +1,9 @@
 """Storage locations behind one small interface: a local folder or an S3-compatible bucket.
 
-Replication, audits and repair only ever ask a location six things (put a copy, read it, does it
-exist, delete it, list what it holds, hash what it holds), so the rules in ``services`` are written
-once for every kind of location. Both kinds keep the primary store's layout, ``ab/cd/<sha256>``
+Replication, audits, ``fsck`` and the staging sweep only ever ask a location a few things (put a
+copy, read it, does it exist, delete it, list what it holds with sizes, hash what it holds, list and
+remove what a killed write left in staging), so the rules in ``services`` are written once for every
+kind of location. Both kinds keep the primary store's layout, ``ab/cd/<sha256>``
 (under ``objects/`` in a bucket), so a copy can be read with ordinary tools. Neither trusts a
 write: a local copy is hashed while it is written and renamed into place only when it matches; an
 S3 copy is uploaded under a staging key and copied to its final key, and the caller then reads it
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -27,11 +30,52 @@ def _is_digest(name: str) -> bool:
     return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
+#: The 256 two-hex-digit prefixes: listings are read one prefix at a time, so memory stays ~1/256 of the holding.
+PREFIXES = tuple(f"{n:02x}" for n in range(256))
+
+#: Called once a copy's bytes are all in staging, before they are moved to the final name (fault injection).
+Hook = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """Something a write left in a location's staging area: a file, an S3 key or an unfinished multipart upload.
+
+    ``sha256`` is the object it was meant to become when the name tells (S3 staging keys), else None.
+    """
+
+    key: str
+    size: int
+    modified: datetime
+    sha256: str | None = None
+    upload_id: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "multipart" if self.upload_id else "object"
+
+
+class _NotifyAtEnd:
+    """A reader that calls ``at_end`` once, when ``source`` is exhausted (every byte handed to the writer)."""
+
+    def __init__(self, source: BinaryIO, at_end: Hook) -> None:
+        self.source = source
+        self.at_end: Hook | None = at_end
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.source.read(size)
+        if not data and self.at_end is not None:
+            at_end, self.at_end = self.at_end, None
+            at_end()
+        return data
+
+
 class Location(Protocol):
     """What replication and audits need from a place that holds copies."""
 
-    def put_from(self, source: Path | BinaryIO, sha256: str) -> None:
-        """Store the bytes of ``source`` as object ``sha256``, replacing any copy there."""
+    def put_from(self, source: Path | BinaryIO, sha256: str, *, staged: Hook | None = None) -> None:
+        """Store the bytes of ``source`` as object ``sha256``, replacing any copy there; ``staged`` is called
+        when the bytes are in staging and not yet under their final name."""
 
     def open(self, sha256: str) -> BinaryIO:
         """A stream of the stored copy (FileNotFoundError when there is none)."""
@@ -42,6 +86,14 @@ class Location(Protocol):
 
     def iter_digests(self) -> Iterator[str]:
         """Every object name the location holds (staging areas excluded)."""
+
+    def sizes(self, prefix: str) -> dict[str, int]:
+        """Digest → stored size of every object whose digest starts with the two hex digits ``prefix``."""
+
+    def staging_leftovers(self) -> Iterator[Leftover]:
+        """Everything in the location's staging area (writes in progress and writes that were killed)."""
+
+    def remove_leftover(self, leftover: Leftover) -> None: ...
 
     def sha256_of(self, sha256: str) -> str | None:
         """The streamed SHA-256 of the stored copy, or None when it is missing."""
@@ -56,12 +108,16 @@ class LocalLocation:
     def __init__(self, root: Path) -> None:
         self.store = ObjectStore(Path(root))
 
-    def put_from(self, source: Path | BinaryIO, sha256: str) -> None:
+    def put_from(self, source: Path | BinaryIO, sha256: str, *, staged: Hook | None = None) -> None:
         if isinstance(source, Path):
             with open(source, "rb") as handle:
-                self.store.put_stream(handle, expected_sha256=sha256, replace=True)
+                self._put(handle, sha256, staged)
         else:
-            self.store.put_stream(source, expected_sha256=sha256, replace=True)
+            self._put(source, sha256, staged)
+
+    def _put(self, source: BinaryIO, sha256: str, staged: Hook | None) -> None:
+        reader = _NotifyAtEnd(source, staged) if staged else source
+        self.store.put_stream(reader, expected_sha256=sha256, replace=True)  # type: ignore[arg-type]
 
     def open(self, sha256: str) -> BinaryIO:
         return self.store.open(sha256)
@@ -74,6 +130,31 @@ class LocalLocation:
 
     def iter_digests(self) -> Iterator[str]:
         return self.store.iter_digests()
+
+    def sizes(self, prefix: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for path in (self.store.root / prefix).glob("??/*"):
+            if _is_digest(path.name) and path.name.startswith(prefix) and path.parent.name == path.name[2:4]:
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:  # removed while we listed
+                    continue
+                if path.is_file():
+                    found[path.name] = stat.st_size
+        return found
+
+    def staging_leftovers(self) -> Iterator[Leftover]:
+        for path in sorted(self.store.staging.iterdir()):
+            try:
+                stat = path.lstat()
+            except FileNotFoundError:  # a write finished while we listed
+                continue
+            yield Leftover(path.name, stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=UTC))
+
+    def remove_leftover(self, leftover: Leftover) -> None:
+        if "/" in leftover.key or leftover.key in {"", ".", ".."}:
+            raise ValueError(f"not a staging file name: {leftover.key!r}")
+        (self.store.staging / leftover.key).unlink(missing_ok=True)
 
     def sha256_of(self, sha256: str) -> str | None:
         return self.store.sha256_of(sha256)
@@ -125,7 +206,7 @@ class S3Location:
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         return f"{S3_PREFIX}{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
-    def put_from(self, source: Path | BinaryIO, sha256: str) -> None:
+    def put_from(self, source: Path | BinaryIO, sha256: str, *, staged: Hook | None = None) -> None:
         final = self.key_for(sha256)
         staging = f"{S3_STAGING_PREFIX}{sha256}-{uuid.uuid4().hex}"
         try:
@@ -133,6 +214,8 @@ class S3Location:
                 self.client.upload_file(str(source), self.bucket, staging)
             else:
                 self.client.upload_fileobj(source, self.bucket, staging)
+            if staged is not None:
+                staged()
             self.client.copy({"Bucket": self.bucket, "Key": staging}, self.bucket, final)
         finally:
             self.client.delete_object(Bucket=self.bucket, Key=staging)
@@ -169,6 +252,41 @@ class S3Location:
                 if _is_digest(name) and item["Key"] == self.key_for(name):
                     yield name
 
+    def sizes(self, prefix: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{S3_PREFIX}{prefix}/"):
+            for item in page.get("Contents", []):
+                name = item["Key"].rsplit("/", 1)[-1]
+                if _is_digest(name) and item["Key"] == self.key_for(name):
+                    found[name] = int(item["Size"])
+        return found
+
+    def staging_leftovers(self) -> Iterator[Leftover]:
+        """Staging keys, and multipart uploads a kill left unfinished (invisible in listings, yet stored)."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=S3_STAGING_PREFIX):
+            for item in page.get("Contents", []):
+                yield Leftover(item["Key"], int(item["Size"]), item["LastModified"], _staged_digest(item["Key"]))
+        marker: dict[str, str] = {}
+        while True:
+            listing = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=S3_STAGING_PREFIX, **marker)
+            for upload in listing.get("Uploads", []):
+                yield Leftover(
+                    upload["Key"], 0, upload["Initiated"], _staged_digest(upload["Key"]), upload_id=upload["UploadId"]
+                )
+            if not listing.get("IsTruncated"):
+                break
+            marker = {"KeyMarker": listing["NextKeyMarker"], "UploadIdMarker": listing["NextUploadIdMarker"]}
+
+    def remove_leftover(self, leftover: Leftover) -> None:
+        if not leftover.key.startswith(S3_STAGING_PREFIX):
+            raise ValueError(f"not a staging key: {leftover.key!r}")
+        if leftover.upload_id:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=leftover.key, UploadId=leftover.upload_id)
+        else:
+            self.client.delete_object(Bucket=self.bucket, Key=leftover.key)
+
     def sha256_of(self, sha256: str) -> str | None:
         try:
             body = self.open(sha256)
@@ -191,6 +309,12 @@ class _Chunks:
 
     def read(self, _size: int) -> bytes:
         return next(self.chunks, b"")
+
+
+def _staged_digest(key: str) -> str | None:
+    """``staging/<sha256>-<uuid>`` → the digest, or None for a key we did not name."""
+    name = key[len(S3_STAGING_PREFIX) :].split("-", 1)[0]
+    return name if _is_digest(name) else None
 
 
 def _not_found(error: Exception) -> bool:

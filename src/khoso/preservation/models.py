@@ -183,3 +183,24 @@ class PremisEvent(models.Model):
     def occurred_at_iso(self) -> str:
         """ISO 8601 in Vietnam time, ``2026-05-08T14:03:21+07:00``, as PREMIS eventDateTime is written."""
         return self.occurred_at.astimezone(VIETNAM).isoformat(timespec="seconds")
+
+
+class StagingSweep(models.Model):
+    """One sweep of the staging areas: every leftover of a killed write it removed, and what it could not do."""
+
+    started_at = models.DateTimeField("Bắt đầu")
+    finished_at = models.DateTimeField("Kết thúc", null=True, blank=True)
+    older_than_seconds = models.PositiveIntegerField("Chỉ dọn phần tạm cũ hơn (giây)")
+    removed_count = models.PositiveIntegerField("Số phần tạm đã xóa", default=0)
+    removed_bytes = models.BigIntegerField("Dung lượng đã giải phóng (byte)", default=0)
+    kept = models.PositiveIntegerField("Số phần tạm giữ lại (còn mới hoặc đang sao chép)", default=0)
+    removed = models.JSONField("Đã xóa", default=list, blank=True)
+    errors = models.JSONField("Lỗi", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "Lượt dọn vùng tạm"
+        verbose_name_plural = "Lượt dọn vùng tạm"
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%d/%m/%Y %H:%M}: {self.removed_count} đã xóa / removed"

@@ -90,6 +90,11 @@ def _file_digests(files: QuerySet) -> set[str]:
     for row in pages.iterator(chunk_size=2000):
         digests.update(value for value in row if value)
     digests.update(files.exclude(pdf=None).values_list("pdf_id", flat=True))
+    from khoso.signing.models import RenditionVersion, SignatureCheck  # earlier PDF/A versions, signed originals
+
+    for content, previous in RenditionVersion.objects.filter(file__in=files).values_list("content_id", "previous_id"):
+        digests.update(value for value in (content, previous) if value)
+    digests.update(SignatureCheck.objects.filter(file__in=files).values_list("content_id", flat=True))
     return digests
 
 

@@ -11,6 +11,10 @@
   every copy agrees with the others but not with the database, the database digest is what is in
   doubt: DB_MISMATCH is reported and nothing is touched (LOCKSS: no repair without agreement).
 - Every check, copy and repair is a PREMIS event.
+- A write killed between staging and verify leaves bytes in the location's staging area (a ``put-*``
+  file, an S3 ``staging/`` key or an unfinished multipart upload) that nothing will ever read.
+  ``staging_sweep`` removes those older than a threshold that no live STAGING replica owns, and keeps
+  a ``StagingSweep`` row naming each one it removed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -34,7 +39,7 @@ from khoso import __version__
 from khoso.core.errors import ArchiveError, ExitCode
 from khoso.preservation import selectors
 from khoso.preservation.locations import LocalLocation, Location, s3_from_environment
-from khoso.preservation.models import AuditRun, PremisEvent, Replica, StorageLocation
+from khoso.preservation.models import AuditRun, PremisEvent, Replica, StagingSweep, StorageLocation
 from khoso.storage.cas import DigestMismatchError
 from khoso.storage.models import StoredObject
 from khoso.storage.services import object_store
@@ -45,6 +50,9 @@ AGENT = f"Kho Số {__version__} (khoso.preservation)"
 PRIMARY_NAME = "Kho chính / primary store"
 #: Objects hashed per batch: bounds the futures in flight and the rows updated per write.
 BATCH = 256
+#: Staging leftovers younger than this are left alone: a live write keeps its file's mtime fresh, and an S3
+#: staging key lives only between the end of its upload and the copy to its final name.
+STAGING_MAX_AGE = timedelta(hours=24)
 State = Replica.State
 
 
@@ -62,7 +70,9 @@ class InjectedFault(ArchiveError):
 
 
 def _fault(point: str) -> None:
-    """``KHOSO_FAULT_INJECT="replicate_copied=crash"`` (or ``=kill``) stops a replication at ``point``."""
+    """``KHOSO_FAULT_INJECT="replicate_copied=crash"`` (or ``=kill``) stops a replication at ``point``:
+    ``replicate_staging`` (row STAGING, nothing written), ``replicate_staged`` (bytes in the location's
+    staging area, not yet under their final name), ``replicate_copied`` (in place, not read back)."""
     spec = dict(item.split("=", 1) for item in settings.KHOSO_FAULT_INJECT.split(",") if "=" in item)
     action = spec.get(point)
     if action == "crash":
@@ -205,7 +215,7 @@ def replicate(*, stored_object: StoredObject, location: StorageLocation) -> Repl
     target = location_backend(location)
     try:
         with closing(location_backend(source).open(sha256)) as stream:
-            target.put_from(stream, sha256)
+            target.put_from(stream, sha256, staged=lambda: _fault("replicate_staged"))
     except (DigestMismatchError, FileNotFoundError) as error:
         # The source no longer holds what it was verified to hold: it is not a good copy any more.
         Replica.objects.filter(stored_object_id=sha256, location=source).update(
@@ -287,6 +297,60 @@ def replicate_pending() -> dict[str, int]:
                 counts["failed"] += 1
     counts["under_replicated"] = selectors.under_replicated_count()
     return counts
+
+
+# -- staging leftovers ------------------------------------------------------------------------------
+
+
+def staging_sweep(*, older_than: timedelta = STAGING_MAX_AGE, now: datetime | None = None) -> StagingSweep:
+    """Remove what killed writes left in the staging areas of this machine's store and every active location.
+
+    A leftover goes when it is older than ``older_than`` and no replica of its object in that location is
+    STAGING with a change inside the same window (a replication that may still be running). Local staging
+    files carry no digest, so for them the age (last write) alone decides. Returns the recorded sweep.
+    """
+    now = now or timezone.now()
+    cutoff = now - older_than
+    sweep = StagingSweep.objects.create(started_at=timezone.now(), older_than_seconds=int(older_than.total_seconds()))
+    primary = location_primary()
+    locations = [primary, *(location for location in selectors.locations_active() if not location.is_primary)]
+    for location in locations:
+        try:
+            backend = location_backend(location)
+            owned = set(
+                Replica.objects.filter(location=location, state=State.STAGING, updated_at__gte=cutoff).values_list(
+                    "stored_object_id", flat=True
+                )
+            )
+            for leftover in backend.staging_leftovers():
+                if leftover.modified >= cutoff or (leftover.sha256 and leftover.sha256 in owned):
+                    sweep.kept += 1
+                    continue
+                try:
+                    backend.remove_leftover(leftover)
+                except Exception as error:  # one key that will not go must not stop the others
+                    sweep.errors.append(f"{location.name}: {leftover.key}: {error}"[:500])
+                    continue
+                sweep.removed.append(
+                    {
+                        "location": location.name,
+                        "key": leftover.key,
+                        "kind": leftover.kind,
+                        "size": leftover.size,
+                        "modified": leftover.modified.isoformat(timespec="seconds"),
+                        "object": leftover.sha256 or "",
+                    }
+                )
+                sweep.removed_bytes += leftover.size
+        except Exception as error:  # an unreachable location is reported; the others are still swept
+            logger.error("staging sweep of %s failed: %s", location.name, error)
+            sweep.errors.append(f"{location.name}: {error}"[:500])
+    sweep.removed_count = len(sweep.removed)
+    sweep.finished_at = timezone.now()
+    sweep.save()
+    for item in sweep.removed:
+        logger.info("staging sweep: removed %s %s at %s", item["kind"], item["key"], item["location"])
+    return sweep
 
 
 # -- fixity audits ----------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 ``replicate_pending`` every five minutes, ``fixity_daily`` one slice a day so the whole holding is
 checked within KHOSO_FIXITY_FULL_PASS_DAYS, ``fixity_monthly_sample`` a random sample each month,
-``audit_on_demand`` when staff press "Kiểm tra ngay".
+``audit_on_demand`` when staff press "Kiểm tra ngay", ``sweep_staging`` once a day for what killed
+replications left in the locations' staging areas.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from khoso.preservation.models import AuditRun
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def replicate_pending() -> dict[str, int]:
     return services.replicate_pending()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep_staging() -> int:
+    return services.staging_sweep().pk
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

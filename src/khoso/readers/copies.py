@@ -4,15 +4,18 @@
   archive's name burnt into the pixels at the bottom centre, made on request, never cached.
 - A copy is the digitized pages as one PDF with "BẢN SAO" top right of page 1; for the whole file
   the file's PDF/A (when it is current) is the source, so copies derive from what is preserved.
-- A certified copy is that PDF signed (PAdES) with the archive's certificate. Without a configured
-  PKCS#12 a test CA is made under DATA_DIR/signing, for the demo and the tests only.
+- A certified copy is that PDF signed (PAdES) with the archive's key (PKCS#12 file or PKCS#11 token,
+  :mod:`khoso.signing.services`), at B-T/B-LT when a TSA is configured. Without a configured key a
+  test CA is made under DATA_DIR/signing, for the demo and the tests only. A whole-file copy starts
+  from the PDF/A the archive's rendition signature covers, never from the signed rendition itself
+  (stamping would break that signature; a second visible signature would overlap the first).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
-from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -20,7 +23,7 @@ from django.conf import settings
 from PIL import Image
 
 from khoso.archive.models import ArchiveFile, Document, Page
-from khoso.core.errors import DependencyError, IntegrityError
+from khoso.core.errors import IntegrityError
 from khoso.storage.services import object_store
 
 VIEW_MAX_PX = 2000  # a reading copy is for reading on screen, not for reprinting
@@ -28,21 +31,10 @@ JPEG_QUALITY = 85
 
 
 def archive_signer() -> Any:
-    """The archive's signer: the configured PKCS#12, or the test CA when the setting was left empty."""
-    from khoso.signing.pades import load_signer
+    """The archive's PKCS#12 signer: the configured file, or the test CA when the setting was left empty."""
+    from khoso.signing.services import p12_signer
 
-    path = Path(settings.KHOSO_SIGNING_P12)
-    password = (settings.KHOSO_SIGNING_P12_PASSWORD or "").encode()
-    if not path.is_file():
-        default = Path(settings.DATA_DIR) / "signing" / "archive.p12"
-        if path != default:
-            raise DependencyError(
-                program="chứng thư số PKCS#12", need=str(path), reason="không tìm thấy tệp khóa ký của cơ quan lưu trữ"
-            )
-        from khoso.signing.testca import ensure_test_ca
-
-        path = Path(ensure_test_ca(default.parent, agency_name=settings.KHOSO_ARCHIVE_NAME, password=password).p12_path)
-    return load_signer(path, password)
+    return p12_signer()
 
 
 def _whole_file_pdf(archive_file: ArchiveFile, pages: list[Page]) -> bytes | None:
@@ -56,7 +48,17 @@ def _whole_file_pdf(archive_file: ArchiveFile, pages: list[Page]) -> bytes | Non
         return None
     if archive_file.pdf_pages_digest != pages_digest(renditions):
         return None
-    return object_store().read_bytes(archive_file.pdf_id)
+    data = object_store().read_bytes(archive_file.pdf_id)
+    from khoso.signing.models import RenditionSignature
+
+    signature = RenditionSignature.objects.filter(file=archive_file, state=RenditionSignature.State.SIGNED).first()
+    if signature is not None and len(data) >= signature.pdfa_size:
+        # The stored rendition carries the archive's own signature; a copy starts from the PDF/A it covers
+        # (the first pdfa_size bytes), so the copy mark or the «BẢN SAO» signature is the only one on page 1.
+        prefix = data[: signature.pdfa_size]
+        if hashlib.sha256(prefix).hexdigest() == signature.pdfa_sha256:
+            return prefix
+    return data
 
 
 def _image_page_pdf(page: Page) -> bytes:
@@ -101,8 +103,17 @@ def copy_pdf(*, archive_file: ArchiveFile, document: Document | None, pages: lis
     pdf = pages_pdf(archive_file=archive_file, document=document, pages=pages)
     if certified:
         from khoso.signing.pades import sign_certified_copy
+        from khoso.signing.services import archive_signer as signer_in_use
+        from khoso.signing.services import long_term_for
 
-        return sign_certified_copy(pdf, signer=archive_signer(), agency_name=settings.KHOSO_ARCHIVE_NAME)
+        with signer_in_use() as signer:  # the PKCS#12 file or the PKCS#11 token; B-T/B-LT as configured
+            return sign_certified_copy(
+                pdf,
+                signer=signer,
+                agency_name=settings.KHOSO_ARCHIVE_NAME,
+                timestamp_url=settings.KHOSO_TSA_URL or None,
+                long_term=long_term_for(signer),
+            )
     from khoso.signing.stamps import stamp_copy
 
     return stamp_copy(pdf)

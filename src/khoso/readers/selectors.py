@@ -13,10 +13,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from khoso.access.selectors import Actor, portal_documents, portal_files, portal_scope, restrict, visible_fonds_ids
+from khoso.access.selectors import (
+    Actor,
+    portal_documents,
+    portal_files,
+    portal_scope,
+    restrict,
+    visible_fonds_ids,
+    withheld_documents,
+)
 from khoso.archive.models import ArchiveFile, Document, Page
 from khoso.core.errors import NotFoundError
 from khoso.core.workdays import add_working_days, holidays_from_settings
@@ -84,8 +92,11 @@ def requestable(*, user: Actor, file_id: int, document_id: int | None = None) ->
 
 def _request_page_rows(*, archive_file: ArchiveFile, document: Document | None) -> QuerySet[Page]:
     """The digitized (done) pages a delivery of this file or document is made of. A document's pages
-    are those linked to it, else its page range (``first_page`` and ``number_of_page``)."""
-    pages = Page.objects.filter(file=archive_file, stage=Page.Stage.DONE)
+    are those linked to it, else its page range (``first_page`` and ``number_of_page``). Pages of a
+    secret document (mode 03 or a secret class) never go to a reader, whatever the file's mode."""
+    pages = Page.objects.filter(file=archive_file, stage=Page.Stage.DONE).exclude(
+        document__in=withheld_documents(None)
+    )
     if document is not None:
         if pages.filter(document=document).exists():
             pages = pages.filter(document=document)
@@ -109,6 +120,25 @@ def request_pages(
 
 def is_digitized(*, archive_file: ArchiveFile, document: Document | None = None) -> bool:
     return _request_page_rows(archive_file=archive_file, document=document).exists()
+
+
+def awaiting_digitization_now_complete() -> list[int]:
+    """Approved requests with no delivery whose file has finished digitization since the approval.
+
+    "Finished" means the request's pages are done and no page of the file is still received or in
+    processing, so a reader never gets a copy of a file that is half scanned.
+    """
+    still_working = Page.objects.filter(
+        file_id=OuterRef("file_id"), stage__in=[Page.Stage.RECEIVED, Page.Stage.PROCESSING]
+    )
+    candidates = (
+        ReaderRequest.objects.filter(status=ReaderRequest.Status.APPROVED, deliveries__isnull=True)
+        .filter(Exists(Page.objects.filter(file_id=OuterRef("file_id"), stage=Page.Stage.DONE)))
+        .exclude(Exists(still_working))
+        .select_related("file", "document")
+        .order_by("pk")
+    )
+    return [item.pk for item in candidates if is_digitized(archive_file=item.file, document=item.document)]
 
 
 def my_requests(*, reader: Reader) -> QuerySet[ReaderRequest]:

@@ -256,6 +256,20 @@ def request_deliver(*, item: ReaderRequest, by: Any) -> None:
         _queue_delivery(item.pk)
 
 
+def deliveries_for_digitized_requests() -> int:
+    """Queue the delivery of every approved paper request whose file has now been digitized.
+
+    Run from the beat schedule, so a reader who asked for paper holdings gets their copy without
+    staff having to come back to the request; ``delivery_make`` is idempotent, so an overlap with
+    a staff member's "Tạo bản giao" click delivers once.
+    """
+    request_ids = selectors.awaiting_digitization_now_complete()
+    with transaction.atomic():
+        for request_id in request_ids:
+            _queue_delivery(request_id)
+    return len(request_ids)
+
+
 def _queue_delivery(request_id: int) -> None:
     from khoso.readers import tasks
 

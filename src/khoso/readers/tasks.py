@@ -1,7 +1,8 @@
 """Celery tasks of the readers app: thin wrappers that pass ids to services.
 
-``remind_due_requests`` and ``purge_expired_deliveries`` run from the beat schedule (settings
-CELERY_BEAT_SCHEDULE names them); ``deliver_request`` is queued after an approval commits.
+``remind_due_requests``, ``purge_expired_deliveries`` and ``deliver_digitized_requests`` run from the
+beat schedule (settings CELERY_BEAT_SCHEDULE names them); ``deliver_request`` is queued after an
+approval commits.
 """
 
 from __future__ import annotations
@@ -25,3 +26,8 @@ def remind_due_requests() -> int:
 @shared_task
 def purge_expired_deliveries() -> int:
     return services.deliveries_purge()
+
+
+@shared_task
+def deliver_digitized_requests() -> int:
+    return services.deliveries_for_digitized_requests()

@@ -94,7 +94,7 @@ def reader_register(request: HttpRequest) -> HttpResponse:
         except ArchiveError as error:
             form.add_error(None, error.message)
         else:
-            login(request, reader.user)
+            login(request, reader.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request, "Đã nhận đăng ký. Tài khoản sẽ được xem xét trong 01 ngày làm việc; kết quả gửi qua thư."
             )

@@ -231,7 +231,11 @@ def _hits(matches: list[CatalogueMatch], text: str) -> list[tuple[CatalogueMatch
                     year=match.year or None,
                     type_name=document.type_name if document else "",
                     language=source.language,
-                    mode=effective_mode(archive_file.mode, document.mode if document else None),
+                    mode=effective_mode(
+                        archive_file.mode,
+                        document.mode if document else None,
+                        document.secret_class if document else None,
+                    ),
                     snippet_html=snippet_html(body, text),
                     score=match.score,
                 ),

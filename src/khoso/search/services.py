@@ -140,7 +140,7 @@ def _document_record(document: Document, type_labels: dict[str, str]) -> Indexed
         document_id=document.pk,
         fonds_id=archive_file.fonds_id,
         file_code=archive_file.file_code,
-        access_mode=effective_mode(archive_file.mode, document.mode),
+        access_mode=effective_mode(archive_file.mode, document.mode, document.secret_class),  # secret class: 03
         title=document.subject,
         text=document_record_text(document, type_labels),
         year=document.issued_date.year,
@@ -157,7 +157,9 @@ def _indexed(page: Page) -> IndexedPage:
         fonds_id=archive_file.fonds_id,
         file_code=archive_file.file_code,
         page_no=page.number,
-        access_mode=effective_mode(archive_file.mode, document.mode if document else None),
+        access_mode=effective_mode(
+            archive_file.mode, document.mode if document else None, document.secret_class if document else None
+        ),
         title=archive_file.title,
         text=page.ocr_text,
         document_id=document.pk if document else 0,

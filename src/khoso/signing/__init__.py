@@ -14,20 +14,29 @@ A copy handed out by an archive is only worth what it proves. The rules (standar
 Times New Roman is not installed; Liberation Serif 2 (fonts-liberation2), metric-compatible with it and
 complete for Vietnamese, stands in (``khoso.core.printing.font_family`` picks it).
 
-This package is the library core: bytes and images in, bytes and images out, no web framework (in the
-manner of pyHanko), so the reader service, the CLI and later long-term validation share it.
-:mod:`khoso.signing.testca` makes a clearly marked test CA for the demo and the tests.
+The library core (this package's ``pades``, ``ltv``, ``stamps``, ``testca``, ``testpki``) is bytes and
+images in, bytes and images out, no web framework (in the manner of pyHanko), so the reader service, the
+capture pipeline, the CLI and the re-time-stamp job share it. :mod:`khoso.signing.testca` makes a clearly
+marked test CA, :mod:`khoso.signing.testpki` a whole local PKI (CRL, OCSP, RFC 3161 TSA on 127.0.0.1).
+The Django side (``models``, ``services``, ``selectors``, ``tasks``) records the archive's signature on
+each file's PDF/A and the checks of signatures on received PDFs, and renews time stamps (B-LTA).
 """
 
 from khoso.signing.pades import (
     VIETNAM,
+    LongTerm,
     SignatureReport,
+    SignedPdf,
     Signer,
     SigningError,
     SigningKeyError,
+    SigningTokenError,
     iso_vietnam,
     load_signer,
+    open_pkcs11_signer,
+    pades_level,
     sign_certified_copy,
+    sign_rendition,
     verify_pdf,
 )
 from khoso.signing.stamps import COPY_MARK, image_band_height, stamp_copy, stamp_reading_copy, watermark_image
@@ -36,16 +45,22 @@ from khoso.signing.testca import TestCA, ensure_test_ca
 __all__ = [
     "COPY_MARK",
     "VIETNAM",
+    "LongTerm",
     "SignatureReport",
+    "SignedPdf",
     "Signer",
     "SigningError",
     "SigningKeyError",
+    "SigningTokenError",
     "TestCA",
     "ensure_test_ca",
     "image_band_height",
     "iso_vietnam",
     "load_signer",
+    "open_pkcs11_signer",
+    "pades_level",
     "sign_certified_copy",
+    "sign_rendition",
     "stamp_copy",
     "stamp_reading_copy",
     "verify_pdf",

@@ -13,8 +13,15 @@ What the rules ask (standards.md §3.1, §5.2, §6.4) and how this module meets 
   letter; see :mod:`khoso.signing.fonts`); pyHanko embeds a subset with a ToUnicode map, so the words can
   be copied out of the signature.
 - **Levels.** B-B by default; B-T (an RFC 3161 signature timestamp from ``timestamp_url``) when the
-  archive has a TSA. Long-term validation (B-LT/B-LTA, the "valid for the retention period" of §5.2)
-  builds on B-T and is issue 6's work.
+  archive has a TSA; B-LT when ``long_term`` is given and the CRLs/OCSP answers of every certificate
+  could be fetched (they go into the document security store, DSS, in the same update), so the
+  signature can be checked after the CA is gone. B-LTA (document time stamps over the DSS, renewed
+  before the TSA certificate expires) is :mod:`khoso.signing.ltv`.
+- **Two appearances.** A certified copy's text is «BẢN SAO», agency, time (:func:`sign_certified_copy`);
+  the archive's own signature on a digitized file's PDF/A (TT05 Đ8.1) is agency and time only
+  (:func:`sign_rendition`).
+- **Keys.** A PKCS#12 file (:func:`load_signer`) or a PKCS#11 token (:func:`open_pkcs11_signer`, a USB
+  token or HSM; the private key never leaves it).
 
 The displayed time, the ``/M`` entry of the signature dictionary and the CMS signing time are the same
 instant. Pages with ``/Rotate`` are signed in user space (Kho Số's own PDF/A never sets ``/Rotate``:
@@ -32,6 +39,7 @@ import io
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -53,7 +61,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
@@ -61,6 +69,8 @@ from khoso.core.errors import ArchiveError, CorruptFileError, ExitCode
 from khoso.core.text import nfc
 from khoso.signing.fonts import EDGE, LEADING, SIZE, font_path, text_width, wrap
 from khoso.signing.stamps import COPY_MARK
+
+logger = logging.getLogger(__name__)
 
 #: Vietnam has kept UTC+07:00 without daylight saving since 1975.
 VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -101,14 +111,28 @@ class SigningKeyError(SigningError):
     message_en = "The signing key file {path} cannot be used: {reason_en}"
 
 
+class SigningTokenError(SigningKeyError):
+    """The archive's PKCS#11 token (KHOSO_SIGNING_PKCS11_MODULE and its siblings) cannot be opened or
+    holds no usable key."""
+
+    code = "thiet_bi_ky_so"
+    message_vi = "Không dùng được thiết bị ký số {path}: {reason}"
+    message_en = "The signing token {path} cannot be used: {reason_en}"
+
+
 @dataclass(frozen=True)
 class Signer:
-    """The archive's signing key and certificate chain, loaded once and reused for every copy."""
+    """The archive's signing key and certificate chain, loaded once and reused for every copy.
 
-    pyhanko_signer: signers.SimpleSigner
+    ``pyhanko_signer`` is a :class:`~pyhanko.sign.signers.SimpleSigner` (PKCS#12) or a
+    :class:`~pyhanko.sign.pkcs11.PKCS11Signer` (token); ``chain`` holds the issuing certificates.
+    """
+
+    pyhanko_signer: signers.Signer
     certificate: pyca_x509.Certificate
     subject_name: str
     not_after: datetime
+    chain: tuple[pyca_x509.Certificate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +153,26 @@ class SignatureReport:
     message_vi: str
     message_en: str
     signature_count: int = 0
+    #: PAdES baseline level of the file as found: "B-B", "B-T", "B-LT", "B-LTA" ("" when unsigned).
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class LongTerm:
+    """What B-LT needs: the roots to build the certificate paths to, and whether fetching CRL/OCSP is allowed."""
+
+    trust_roots: tuple[Any, ...]
+    fetch: bool = True
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    """A signed PDF and the level it reached (B-LT only when the revocation data really is embedded)."""
+
+    data: bytes
+    level: str
+    #: Why a higher level was not reached (Vietnamese), e.g. the CRL could not be fetched.
+    note: str = ""
 
 
 # -- loading the key -------------------------------------------------------------------------------
@@ -151,7 +195,7 @@ def load_signer(p12_path: Path, password: bytes | None) -> Signer:
         ) from error
     passphrase = password or None
     try:
-        key, certificate, _chain = pkcs12.load_key_and_certificates(data, passphrase)
+        key, certificate, chain = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError as error:
         raise SigningKeyError(
             path=path,
@@ -164,22 +208,91 @@ def load_signer(p12_path: Path, password: bytes | None) -> Signer:
             reason="tệp không chứa cả khóa bí mật lẫn chứng thư số.",
             reason_en="the file lacks the private key or the certificate.",
         )
-    now = datetime.now(VIETNAM)
     not_after = certificate.not_valid_after_utc.astimezone(VIETNAM)
-    not_before = certificate.not_valid_before_utc.astimezone(VIETNAM)
-    if not not_before <= now <= not_after:
-        raise SigningKeyError(
-            path=path,
-            reason=f"chứng thư số chỉ có hiệu lực từ {not_before:%d/%m/%Y} đến {not_after:%d/%m/%Y}.",
-            reason_en=f"the certificate is valid only from {not_before:%Y-%m-%d} to {not_after:%Y-%m-%d}.",
-        )
+    _check_validity(certificate, where=str(path))
     pyhanko_signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     return Signer(
         pyhanko_signer=pyhanko_signer,
         certificate=certificate,
         subject_name=_common_name(certificate),
         not_after=not_after,
+        chain=tuple(chain),
     )
+
+
+def _check_validity(
+    certificate: pyca_x509.Certificate, *, where: str, error: type[SigningKeyError] = SigningKeyError
+) -> None:
+    now = datetime.now(VIETNAM)
+    not_after = certificate.not_valid_after_utc.astimezone(VIETNAM)
+    not_before = certificate.not_valid_before_utc.astimezone(VIETNAM)
+    if not not_before <= now <= not_after:
+        raise error(
+            path=where,
+            reason=f"chứng thư số chỉ có hiệu lực từ {not_before:%d/%m/%Y} đến {not_after:%d/%m/%Y}.",
+            reason_en=f"the certificate is valid only from {not_before:%Y-%m-%d} to {not_after:%Y-%m-%d}.",
+        )
+
+
+@contextlib.contextmanager
+def open_pkcs11_signer(module: str, *, token: str, key: str, pin: str | None) -> Iterator[Signer]:
+    """The archive's key on a PKCS#11 token (USB token, HSM, SoftHSM): a session open while in the block.
+
+    ``module`` is the vendor's PKCS#11 library, ``token`` the token label, ``key`` the label of the
+    private key and of its certificate. Every failure (no library, no such token, wrong PIN, no key
+    or certificate under that label, certificate not valid today) is a :class:`SigningTokenError` in
+    Vietnamese first; the PIN never appears in a message.
+    """
+    where = f"PKCS#11 {module} / {token} / {key}"
+    try:
+        from pkcs11 import PKCS11Error
+        from pyhanko.sign import pkcs11 as hanko_pkcs11
+        from pyhanko.sign.pkcs11 import TokenCriteria
+    except ImportError as error:  # pragma: no cover - python-pkcs11 is a dependency
+        raise SigningTokenError(
+            path=where, reason="thiếu gói python-pkcs11.", reason_en="python-pkcs11 is not installed."
+        ) from error
+    if not Path(module).is_file():
+        raise SigningTokenError(
+            path=where, reason="không có tệp thư viện PKCS#11 này.", reason_en="no such PKCS#11 library file."
+        )
+    try:
+        session = hanko_pkcs11.open_pkcs11_session(module, token_criteria=TokenCriteria(label=token), user_pin=pin)
+    except PKCS11Error as error:
+        raise SigningTokenError(
+            path=where,
+            reason=f"không mở được thiết bị ký số (sai nhãn thiết bị hoặc mã PIN?): {type(error).__name__}.",
+            reason_en=f"cannot open the token (wrong token label or PIN?): {type(error).__name__}.",
+        ) from error
+    try:
+        pyhanko_signer = hanko_pkcs11.PKCS11Signer(session, cert_label=key, key_label=key, other_certs_to_pull=None)
+        try:
+            asyncio.run(pyhanko_signer.ensure_objects_loaded())
+        except (PKCS11Error, PyHankoSigningError) as error:
+            raise SigningTokenError(
+                path=where,
+                reason=f"trên thiết bị không có khóa và chứng thư số mang nhãn «{key}».",
+                reason_en=f"the token holds no key and certificate labelled «{key}».",
+            ) from error
+        asn1_cert = pyhanko_signer.signing_cert
+        if asn1_cert is None:  # pragma: no cover - ensure_objects_loaded raised already
+            raise SigningTokenError(path=where, reason="không có chứng thư số.", reason_en="no certificate.")
+        certificate = pyca_x509.load_der_x509_certificate(asn1_cert.dump())
+        _check_validity(certificate, where=where, error=SigningTokenError)
+        chain = tuple(
+            pyca_x509.load_der_x509_certificate(other.dump())
+            for other in pyhanko_signer.cert_registry
+            if other.dump() != asn1_cert.dump()
+        )
+        yield Signer(
+            pyhanko_signer=pyhanko_signer,
+            certificate=certificate,
+            subject_name=_common_name(certificate),
+            not_after=certificate.not_valid_after_utc.astimezone(VIETNAM),
+            chain=chain,
+        )
+    finally:
+        session.close()
 
 
 def _common_name(certificate: pyca_x509.Certificate) -> str:
@@ -314,6 +427,14 @@ def stamp_lines(agency_name: str, when: datetime) -> list[str]:
     return [COPY_MARK, *wrap(nfc(agency_name).strip(), MAX_TEXT_WIDTH), iso_vietnam(when)]
 
 
+def _normalise_when(when: datetime | None) -> datetime:
+    if when is None:
+        when = datetime.now(VIETNAM)
+    elif when.tzinfo is None:
+        when = when.replace(tzinfo=VIETNAM)
+    return when.astimezone(VIETNAM).replace(microsecond=0)
+
+
 def sign_certified_copy(
     pdf: bytes,
     *,
@@ -321,35 +442,78 @@ def sign_certified_copy(
     agency_name: str,
     when: datetime | None = None,
     timestamp_url: str | None = None,
+    long_term: LongTerm | None = None,
 ) -> bytes:
     """Sign ``pdf`` as a certified copy (TT05 Đ41) and return the original bytes plus one new revision.
 
     ``when`` is the signing instant (default: now; a naive value is taken as Vietnam time); it is
     shown on the page, in ``/M`` and in the CMS. ``timestamp_url`` (an RFC 3161 TSA) raises the level
-    from PAdES B-B to B-T.
+    from PAdES B-B to B-T; ``long_term`` to B-LT where the revocation data can be fetched.
     """
+    agency_name = _agency(agency_name)
+    when = _normalise_when(when)
+    return sign_pdf(
+        pdf,
+        signer=signer,
+        lines=stamp_lines(agency_name, when),
+        name=agency_name,
+        reason=f"{COPY_MARK} (TT 05/2025 Điều 41)",
+        when=when,
+        timestamp_url=timestamp_url,
+        long_term=long_term,
+    ).data
+
+
+def rendition_lines(agency_name: str, when: datetime) -> list[str]:
+    """The visible text of the archive's signature on a digitized file (TT05 Đ8.1): agency, then time."""
+    return [*wrap(nfc(agency_name).strip(), MAX_TEXT_WIDTH), iso_vietnam(when)]
+
+
+def sign_rendition(
+    pdf: bytes,
+    *,
+    signer: Signer,
+    agency_name: str,
+    when: datetime | None = None,
+    timestamp_url: str | None = None,
+    long_term: LongTerm | None = None,
+) -> SignedPdf:
+    """Sign a digitized file's PDF/A with the archive's signature (TT05 Đ8.1): agency name and ISO 8601 time.
+
+    Same placement, type and incremental update as a certified copy, without «BẢN SAO» (this is the
+    archive's own rendition, not a copy). Returns the bytes and the level reached.
+    """
+    agency_name = _agency(agency_name)
+    when = _normalise_when(when)
+    return sign_pdf(
+        pdf,
+        signer=signer,
+        lines=rendition_lines(agency_name, when),
+        name=agency_name,
+        reason="Số hóa tài liệu lưu trữ (TT 05/2025 Điều 8)",
+        when=when,
+        timestamp_url=timestamp_url,
+        long_term=long_term,
+    )
+
+
+def _agency(agency_name: str) -> str:
     agency_name = nfc(agency_name).strip()
     if not agency_name:
         raise ValueError("Tên cơ quan ký không được để trống. / The agency name must not be empty.")
-    if when is None:
-        when = datetime.now(VIETNAM)
-    elif when.tzinfo is None:
-        when = when.replace(tzinfo=VIETNAM)
-    when = when.astimezone(VIETNAM).replace(microsecond=0)
-    lines = stamp_lines(agency_name, when)
+    return agency_name
 
-    llx, lly, urx, ury = _first_page_box(pdf)
+
+def _signature_box(pdf: bytes, lines: list[str]) -> tuple[int, int, int, int]:
+    _llx, _lly, urx, ury = _first_page_box(pdf)
     width = max(text_width(line) for line in lines) + 2 * PADDING + 4
     height = LEADING * len(lines) + 2 * PADDING + 2
     right, top = urx - EDGE, ury - EDGE
-    box = (round(right - width), round(top - height), round(right), round(top))
+    return (round(right - width), round(top - height), round(right), round(top))
 
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        field_name = _field_name(writer.prev)
-    except Exception as error:  # pyHanko raises several types for unreadable input
-        raise CorruptFileError(name="PDF", reason=str(error)) from error
-    style = TextStampStyle(
+
+def _stamp_style() -> TextStampStyle:
+    return TextStampStyle(
         stamp_text="%(lines)s",
         text_box_style=TextBoxStyle(
             font=_MilleGlyphsFactory(str(font_path()), font_size=round(SIZE)),
@@ -367,18 +531,84 @@ def sign_certified_copy(
         border_width=0,
         background=None,
     )
+
+
+def validation_context(long_term: LongTerm, *, moment: datetime | None = None) -> ValidationContext:
+    """A context that fetches CRLs/OCSP answers (when allowed) and insists on having them for every certificate."""
+    return ValidationContext(
+        trust_roots=_asn1_certificates(list(long_term.trust_roots)),
+        allow_fetching=long_term.fetch,
+        revocation_mode="require",
+        moment=moment,
+    )
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    signer: Signer,
+    lines: list[str],
+    name: str,
+    reason: str,
+    when: datetime,
+    timestamp_url: str | None = None,
+    long_term: LongTerm | None = None,
+) -> SignedPdf:
+    """One visible PAdES signature, top right of page 1, as an incremental update of ``pdf``.
+
+    With ``long_term`` the CRLs/OCSP answers of the signer's and the TSA's certificates are fetched and
+    embedded (B-LT). If they cannot be had (no distribution point, server down), the signature is made
+    at B-T (or B-B) anyway and :attr:`SignedPdf.note` says why: a missing CRL must not stop the archive
+    from signing, and the re-time-stamp job adds the data later.
+    """
+    box = _signature_box(pdf, lines)
+    level = "B-T" if timestamp_url else "B-B"
+    if long_term is not None:
+        try:
+            data = _sign_once(pdf, signer, lines, name, reason, when, box, timestamp_url, long_term)
+        except SigningError as error:
+            note = f"Chưa nhúng được thông tin thu hồi chứng thư (CRL/OCSP), chữ ký ở mức {level}: {error.message}"
+            logger.warning("B-LT not reached, signing at %s: %s", level, error.message_english)
+        else:
+            return SignedPdf(data=data, level=pades_level(data))
+    else:
+        note = ""
+    data = _sign_once(pdf, signer, lines, name, reason, when, box, timestamp_url, None)
+    return SignedPdf(data=data, level=level, note=note)
+
+
+def _sign_once(
+    pdf: bytes,
+    signer: Signer,
+    lines: list[str],
+    name: str,
+    reason: str,
+    when: datetime,
+    box: tuple[int, int, int, int],
+    timestamp_url: str | None,
+    long_term: LongTerm | None,
+) -> bytes:
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        field_name = _field_name(writer.prev)
+    except Exception as error:  # pyHanko raises several types for unreadable input
+        raise CorruptFileError(name="PDF", reason=str(error)) from error
+    extra: dict[str, Any] = {}
+    if long_term is not None:
+        extra = {"embed_validation_info": True, "validation_context": validation_context(long_term)}
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason=f"{COPY_MARK} (TT 05/2025 Điều 41)",
-        name=agency_name,
+        reason=reason,
+        name=name,
+        **extra,
     )
     pdf_signer = _PdfSigner(
         meta,
         signer=signer.pyhanko_signer,
         timestamper=_UrlTimeStamper(timestamp_url) if timestamp_url else None,
-        stamp_style=style,
+        stamp_style=_stamp_style(),
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=box),
         system_time=when,
     )
@@ -392,7 +622,50 @@ def sign_certified_copy(
         ) from error
     except PyHankoSigningError as error:
         raise SigningError(reason=str(error)) from error
+    except Exception as error:  # certificate path / revocation failures come as several validator types
+        if long_term is None:
+            raise
+        kind = type(error).__name__
+        raise SigningError(
+            reason=f"không kiểm tra được đường dẫn chứng thư hoặc tình trạng thu hồi ({kind}: {error}).",
+            reason_en=f"certificate path or revocation status could not be checked ({kind}: {error}).",
+        ) from error
     return output.getvalue()
+
+
+def pades_level(pdf: bytes) -> str:
+    """The PAdES baseline level of ``pdf`` as it stands: "B-B", "B-T", "B-LT", "B-LTA" or "" (no signature).
+
+    B-T: the newest ordinary signature has a signature time stamp; B-LT: besides, the document
+    security store holds revocation data (CRL or OCSP); B-LTA: besides, a document time stamp comes
+    after the signature.
+    """
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception:  # noqa: BLE001 - unreadable: no level
+        return ""
+    ordinary = [sig for sig in embedded if sig.sig_object_type != "/DocTimeStamp"]
+    if not ordinary:
+        return ""
+    newest = ordinary[-1]
+    unsigned = newest.signer_info["unsigned_attrs"]
+    has_ts = unsigned.native is not None and any(
+        attr["type"].native == "signature_time_stamp_token" for attr in unsigned
+    )
+    if not has_ts:
+        return "B-B"
+    if "/DSS" not in reader.root:
+        return "B-T"
+    dss = reader.root["/DSS"]  # [] dereferences an indirect object, .get() would not
+    if not any(key in dss and len(dss[key]) for key in ("/CRLs", "/OCSPs")):
+        return "B-T"
+    later_doc_ts = [
+        sig
+        for sig in embedded
+        if sig.sig_object_type == "/DocTimeStamp" and sig.signed_revision > newest.signed_revision
+    ]
+    return "B-LTA" if later_doc_ts else "B-LT"
 
 
 # -- verifying -------------------------------------------------------------------------------------
@@ -425,8 +698,10 @@ def _report(
     message_vi: str,
     message_en: str,
     signature_count: int = 0,
+    level: str = "",
 ) -> SignatureReport:
     return SignatureReport(
+        level=level,
         valid=valid,
         intact=intact,
         trusted=trusted,
@@ -447,6 +722,9 @@ def _status_name(status: Any) -> str:
 
 
 def _status_time(status: Any) -> datetime | None:
+    if not hasattr(status, "signer_reported_dt"):  # a document time stamp: its own time
+        moment = getattr(status, "timestamp", None)
+        return moment.astimezone(VIETNAM) if moment is not None else None
     timestamp = getattr(status, "timestamp_validity", None)
     moment = timestamp.timestamp if timestamp is not None and timestamp.valid else status.signer_reported_dt
     return moment.astimezone(VIETNAM) if moment is not None else None
@@ -476,21 +754,27 @@ def verify_pdf(pdf: bytes, *, trust_roots: list) -> SignatureReport:
             message_vi="Tệp PDF không có chữ ký số: đây không phải bản sao có xác thực.",
             message_en="The PDF carries no digital signature: it is not a certified copy.",
         )
-    statuses = []
+    statuses: list[Any] = []
+    signer_statuses: list[Any] = []
     for embedded in signatures:
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
         try:
-            statuses.append(validate_pdf_signature(embedded, signer_validation_context=context))
+            if embedded.sig_object_type == "/DocTimeStamp":  # PAdES B-LTA archive time stamp
+                statuses.append(validate_pdf_timestamp(embedded, validation_context=context))
+            else:
+                status = validate_pdf_signature(embedded, signer_validation_context=context)
+                statuses.append(status)
+                signer_statuses.append(status)
         except Exception as error:  # a byte flipped inside the CMS blob makes it unparsable
             return _report(
                 signature_count=len(signatures),
                 message_vi=f"Chữ ký số bị hỏng, không kiểm tra được: {error}",
                 message_en=f"The signature is damaged and cannot be checked: {error}",
             )
-    newest = statuses[-1]
+    newest = (signer_statuses or statuses)[-1]
     intact = all(status.intact and status.valid for status in statuses)
     trusted = all(status.trusted for status in statuses)
-    valid = intact and trusted and all(status.bottom_line for status in statuses)
+    valid = intact and trusted and all(getattr(status, "bottom_line", True) for status in statuses)
     name = _status_name(newest)
     signed_at = _status_time(newest)
     when_vi = f" lúc {iso_vietnam(signed_at)}" if signed_at else ""
@@ -523,4 +807,5 @@ def verify_pdf(pdf: bytes, *, trust_roots: list) -> SignatureReport:
         message_vi=message_vi,
         message_en=message_en,
         signature_count=len(signatures),
+        level=pades_level(pdf),
     )

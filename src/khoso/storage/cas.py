@@ -91,7 +91,8 @@ class ObjectStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.staging = self.root / ".staging"
-        self.staging.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o750, parents=True, exist_ok=True)  # not world-readable (T10)
+        self.staging.mkdir(mode=0o750, exist_ok=True)
 
     def path_for(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):

@@ -9,17 +9,23 @@ from khoso.storage.services import object_store
 
 
 def _referenced() -> set[str]:
-    from khoso.archive.models import ArchiveFile, Page
+    """Digests some row points at: every foreign key to StoredObject, in any app (page images, file
+    PDF/A and its signed versions, reader copies, checked signed originals …), so an app that adds
+    one is covered without being listed here; plus the QC record of the bytes a scanner delivered."""
+    from django.apps import apps
+
+    from khoso.archive.models import Page
 
     refs: set[str] = set()
-    for original, rendition, thumbnail, delivered in Page.objects.values_list(
-        "original_id", "rendition_id", "thumbnail_id", "qc__delivered_sha256"
-    ):
-        refs.update(x for x in (original, rendition, thumbnail, delivered) if x)
-    refs.update(ArchiveFile.objects.filter(~Q(pdf=None)).values_list("pdf_id", flat=True))
-    from khoso.readers.models import Delivery  # copies handed to readers until purged
-
-    refs.update(Delivery.objects.filter(~Q(content=None)).values_list("content_id", flat=True))
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is StoredObject:
+                column = field.attname
+                refs.update(model._base_manager.filter(**{f"{column}__isnull": False}).values_list(column, flat=True))
+    refs.update(
+        Page.objects.filter(~Q(qc__delivered_sha256=None) & ~Q(qc__delivered_sha256=""))
+        .values_list("qc__delivered_sha256", flat=True)
+    )
     return refs
 
 

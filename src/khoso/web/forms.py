@@ -106,12 +106,17 @@ class FileForm(forms.Form):
         "risk_recovery_status": (VocabularyKind.RISK_RECOVERY_STATUS, False),
     }
 
-    def __init__(self, *args: Any, fixed_code: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, fixed_code: bool = False, fixed_mode: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if fixed_code:  # the year and notation are part of the file code: shown, not editable
             for name in ("file_catalog", "file_notation"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Là một phần của mã hồ sơ, không sửa được.")
+        if fixed_mode:  # an access-rights change: four-eyes, on the access pages (NĐ 30/2020 PL VI)
+            self.fields["mode"].disabled = True
+            self.fields["mode"].help_text = _(
+                "Đổi chế độ sử dụng bằng đề nghị tại trang Quyền truy cập; có hiệu lực khi người thứ hai xác nhận."
+            )
         for name, (kind, required) in self.VOCABULARIES.items():
             choices = vocabulary_choices(kind)
             form_field(self, name, forms.ChoiceField).choices = choices if required else BLANK + choices

@@ -29,7 +29,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.access.models import FondsGrant
-from khoso.access.selectors import can_edit_fonds, is_reader_only
+from khoso.access.selectors import (
+    can_edit_fonds,
+    is_reader_only,
+    lock_covering,
+    restrict_documents,
+    withheld_documents,
+)
 from khoso.archive import selectors as archive_selectors
 from khoso.archive import services as archive_services
 from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Fonds, Page
@@ -62,10 +68,14 @@ def _file_or_404(request: HttpRequest, file_code: str) -> ArchiveFile:
         raise Http404(error.message) from error
 
 
-def _page_or_404(archive_file: ArchiveFile, number: int) -> Page:
-    page = (
-        archive_selectors.page_list(archive_file=archive_file).select_related("original").filter(number=number).first()
-    )
+def _pages(request: HttpRequest, archive_file: ArchiveFile) -> Any:
+    """The file's pages the user may see: not those of a document in mode 03 or with a secret class,
+    unless the user may see secret material (the file itself may be public)."""
+    return archive_selectors.page_list(archive_file=archive_file).exclude(document__in=withheld_documents(request.user))
+
+
+def _page_or_404(request: HttpRequest, archive_file: ArchiveFile, number: int) -> Page:
+    page = _pages(request, archive_file).select_related("original").filter(number=number).first()
     if page is None:
         raise Http404(_("Không tìm thấy trang này."))
     return page
@@ -98,7 +108,7 @@ def _object_response(sha256: str, mime: str, *, filename: str | None = None, att
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    if is_reader_only(request.user):  # a citizen's account: their own page
+    if is_reader_only(request.user) and not settings.KHOSO_ENCLAVE:  # a citizen's account: their own page
         return redirect("reader_home")
     fonds = archive_selectors.fonds_list(user=request.user)
     return render(
@@ -165,7 +175,7 @@ def file_edit(request: HttpRequest, file_code: str) -> HttpResponse:
     archive_file = _file_or_404(request, file_code)
     _require_edit(request, archive_file.fonds_id)
     initial = {name: getattr(archive_file, name) for name in FileForm.base_fields}
-    form = FileForm(request.POST or None, initial=initial, fixed_code=True)
+    form = FileForm(request.POST or None, initial=initial, fixed_code=True, fixed_mode=True)
     if request.method == "POST" and form.is_valid():
         try:
             archive_services.file_update(archive_file=archive_file, **form.service_fields())
@@ -184,10 +194,13 @@ def file_edit(request: HttpRequest, file_code: str) -> HttpResponse:
 
 def _file_detail_context(request: HttpRequest, archive_file: ArchiveFile, **extra: Any) -> dict[str, Any]:
     may_edit = can_edit_fonds(request.user, archive_file.fonds_id)
-    first_page = archive_selectors.page_list(archive_file=archive_file).values_list("number", flat=True).first()
+    first_page = _pages(request, archive_file).values_list("number", flat=True).first()
+    documents = restrict_documents(archive_file.documents.filter(deleted_at__isnull=True), request.user)
     context = {
         "file": archive_file,
-        "documents": archive_file.documents.order_by("ordinal"),
+        "documents": documents.order_by("ordinal"),
+        "lock": lock_covering(archive_file),
+        "may_propose_access": request.user.has_perm("access.propose_access_change"),
         "may_edit": may_edit,
         "first_page": first_page,
         "document_form": DocumentForm() if may_edit else None,
@@ -308,9 +321,10 @@ def file_upload(request: HttpRequest, file_code: str) -> HttpResponse:
                 source=DeliveryModel.Source.UPLOAD,
                 user=request.user,
             )
-        except ArchiveError as error:
+        except ArchiveError as error:  # refused by preflight: 4xx with the rule, nothing stored (T7)
             messages.error(request, error.message)
-            return redirect("file_detail", file_code=archive_file.file_code)
+            context = _file_detail_context(request, archive_file)
+            return render(request, "web/file_detail.html", context, status=error.http_status)
     messages.success(
         request,
         _("Đã nhận %(files)d tệp, %(pages)d trang; đang xử lý.")
@@ -341,7 +355,8 @@ def file_progress(request: HttpRequest, file_code: str) -> JsonResponse:
 
     archive_file = _file_or_404(request, file_code)
     progress = progress_of(archive_file)
-    thumbs = dict(archive_file.pages.values_list("number", "thumbnail_id"))
+    thumbs = dict(_pages(request, archive_file).values_list("number", "thumbnail_id"))
+    progress["pages"] = [page for page in progress["pages"] if page["number"] in thumbs]
     for page in progress["pages"]:
         number = page["number"]
         page["url"] = reverse("page_viewer", args=[archive_file.file_code, number])
@@ -370,6 +385,10 @@ def file_pdf(request: HttpRequest, file_code: str) -> FileResponse:
     archive_file = _file_or_404(request, file_code)
     if not archive_file.pdf_id:
         raise Http404(_("Hồ sơ chưa có bản PDF/A."))
+    if archive_file.pages.filter(document__in=withheld_documents(request.user)).exists():
+        raise PermissionDenied(
+            _("Bản PDF/A của hồ sơ chứa trang của tài liệu mật: chỉ người được xem tài liệu mật được tải.")
+        )
     return _object_response(archive_file.pdf_id, "application/pdf", filename=f"{archive_file.file_code}.pdf")
 
 
@@ -439,8 +458,8 @@ def page_viewer(request: HttpRequest, file_code: str, number: int) -> HttpRespon
     if jump.isdigit() and int(jump) != number:
         url = reverse("page_viewer", args=[archive_file.file_code, int(jump)])
         return redirect(url + ("?" + urlencode({"q": query}) if query else ""))
-    page = _page_or_404(archive_file, number)
-    pages = archive_selectors.page_list(archive_file=archive_file)
+    page = _page_or_404(request, archive_file, number)
+    pages = _pages(request, archive_file)
     total = pages.count()
     numbers = list(pages.values_list("number", flat=True))
     position = numbers.index(page.number)
@@ -478,7 +497,7 @@ def page_viewer(request: HttpRequest, file_code: str, number: int) -> HttpRespon
 @require_GET
 def page_thumbnail(request: HttpRequest, file_code: str, number: int) -> FileResponse:
     archive_file = _file_or_404(request, file_code)
-    page = _page_or_404(archive_file, number)
+    page = _page_or_404(request, archive_file, number)
     if not page.thumbnail_id:
         raise Http404(_("Trang chưa có ảnh thu nhỏ."))
     return _object_response(page.thumbnail_id, "image/jpeg")
@@ -488,7 +507,7 @@ def page_thumbnail(request: HttpRequest, file_code: str, number: int) -> FileRes
 def page_image(request: HttpRequest, file_code: str, number: int) -> HttpResponseBase:
     """The page's original when a browser shows it (JPEG, PNG), else a JPEG made from it."""
     archive_file = _file_or_404(request, file_code)
-    page = _page_or_404(archive_file, number)
+    page = _page_or_404(request, archive_file, number)
     mime = page.original.mime
     if mime in BROWSER_IMAGE_TYPES:
         return _object_response(page.original_id, mime)
@@ -512,7 +531,7 @@ def page_image(request: HttpRequest, file_code: str, number: int) -> HttpRespons
 @require_GET
 def page_pdf(request: HttpRequest, file_code: str, number: int) -> HttpResponseBase:
     archive_file = _file_or_404(request, file_code)
-    page = _page_or_404(archive_file, number)
+    page = _page_or_404(request, archive_file, number)
     if not page.rendition_id:
         raise Http404(_("Trang chưa có bản PDF."))
     filename = f"{archive_file.file_code}-trang-{page.number}.pdf"
