@@ -10,20 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from khoso.access.models import FileLock
 from khoso.archive.models import VocabularyKind
 from khoso.archive.selectors import vocabulary_choices
-from khoso.core.forms import form_field
+from khoso.core.forms import date_field, form_field
 from khoso.core.text import nfc
-
-DATE_INPUT = ["%d/%m/%Y"]
-
-
-def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_INPUT,
-        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
-        error_messages={"invalid": _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 25/12/2001.")},
-    )
 
 
 class ReasonField(forms.CharField):
@@ -67,8 +55,8 @@ class RestrictionAddForm(forms.Form):
         required=False,
         help_text=_("Để trống: hạn chế toàn bộ phông."),
     )
-    start_date = _date_field(_("Hạn chế từ ngày"))
-    end_date = _date_field(_("Hạn chế đến hết ngày"), required=False)
+    start_date = date_field(_("Hạn chế từ ngày"))
+    end_date = date_field(_("Hạn chế đến hết ngày"), required=False)
     reason = ReasonField(_("Lý do hạn chế"), max_length=500)
 
     def __init__(self, *args: Any, fonds_list: Any = (), **kwargs: Any) -> None:
@@ -80,8 +68,8 @@ class RestrictionAddForm(forms.Form):
 
 
 class RestrictionDatesForm(forms.Form):
-    start_date = _date_field(_("Hạn chế từ ngày"))
-    end_date = _date_field(_("Hạn chế đến hết ngày"), required=False)
+    start_date = date_field(_("Hạn chế từ ngày"))
+    end_date = date_field(_("Hạn chế đến hết ngày"), required=False)
     reason = ReasonField()
 
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from khoso.audit.models import AuditEntry
 from khoso.audit.selectors import EntryFilter
+from khoso.core.forms import date_field
 from khoso.core.text import nfc
-from khoso.web.forms import _date_field
 
 
 class EntryFilterForm(forms.Form):
@@ -23,8 +23,8 @@ class EntryFilterForm(forms.Form):
     nguoi = forms.CharField(label=_("Người thực hiện"), required=False, max_length=150)
     thao_tac = forms.CharField(label=_("Thao tác"), required=False, max_length=100)
     loai = forms.ChoiceField(label=_("Loại"), required=False, choices=[("", "—"), *AuditEntry.Kind.choices])
-    tu_ngay = _date_field(_("Từ ngày"), required=False)
-    den_ngay = _date_field(_("Đến ngày"), required=False)
+    tu_ngay = date_field(_("Từ ngày"), required=False)
+    den_ngay = date_field(_("Đến ngày"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

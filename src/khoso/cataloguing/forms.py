@@ -13,9 +13,8 @@ from django.db import models
 from khoso.archive.selectors import vocabulary_choices
 from khoso.cataloguing.fields import REQUIRED, VOCABULARIES, fields_of, label, model_field
 from khoso.cataloguing.models import CheckError
-from khoso.core.forms import form_field
+from khoso.core.forms import DATE_INPUT, form_field
 
-DATE_INPUT = ["%d/%m/%Y"]
 BLANK = [("", "—")]
 LONG_TEXT = 300
 

@@ -9,23 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from khoso.archive.models import Fonds, Institution, VocabularyKind
 from khoso.archive.selectors import vocabulary_choices
-from khoso.core.forms import form_field
+from khoso.core.forms import date_field, form_field
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
-DATE_INPUT = ["%d/%m/%Y"]
 BLANK = [("", "—")]
-
-
-def _date_field(label: StrOrPromise, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_INPUT,
-        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
-        error_messages={"invalid": _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 25/12/2001.")},
-    )
 
 
 class FondsForm(forms.Form):
@@ -80,8 +69,8 @@ class FileForm(forms.Form):
     maintenance = forms.ChoiceField(label=_("Thời hạn lưu trữ"))
     mode = forms.ChoiceField(label=_("Chế độ sử dụng"))
     language = forms.ChoiceField(label=_("Ngôn ngữ"))
-    start_date = _date_field(_("Thời gian bắt đầu"))
-    end_date = _date_field(_("Thời gian kết thúc"))
+    start_date = date_field(_("Thời gian bắt đầu"))
+    end_date = date_field(_("Thời gian kết thúc"))
     keyword = forms.CharField(label=_("Từ khóa"), max_length=100, required=False)
     number_of_paper = forms.IntegerField(label=_("Số lượng tờ"), min_value=0, required=False)
     number_of_page = forms.IntegerField(label=_("Số lượng trang"), min_value=0, required=False, initial=0)
@@ -134,7 +123,7 @@ class DocumentForm(forms.Form):
     type_name = forms.ChoiceField(label=_("Tên loại tài liệu"))
     code_number = forms.CharField(label=_("Số của tài liệu"), max_length=11, required=False)
     code_notation = forms.CharField(label=_("Ký hiệu của tài liệu"), max_length=30, required=False)
-    issued_date = _date_field(_("Ngày tháng năm tài liệu"))
+    issued_date = date_field(_("Ngày tháng năm tài liệu"))
     organ_name = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
     subject = forms.CharField(label=_("Trích yếu nội dung"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     number_of_page = forms.IntegerField(label=_("Số lượng trang"), min_value=1, max_value=9999)
