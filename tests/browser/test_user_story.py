@@ -122,7 +122,8 @@ def test_user_story(live_server, operator, launch_chromium) -> None:
 
             # 7. the viewer shows the page, its OCR text and highlight boxes over the image
             page.wait_for_selector("#page-img")
-            page.wait_for_function("document.getElementById('page-img').naturalWidth > 0")
+            image = page.locator("#page-img")
+            wait_until(page, lambda: image.evaluate("i => i.naturalWidth") > 0, what="the page image")
             assert "q=kinh+phi" in page.url
             boxes = page.locator(".image-frame .hl")
             assert boxes.count() >= 2  # "kinh" and "phí"
