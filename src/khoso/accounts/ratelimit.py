@@ -68,6 +68,13 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """django-axes' ``AXES_CLIENT_IP_CALLABLE``: the address, or ``None`` for a request that has none (a
+    test client's ``force_login``, a management command); axes stores addresses in an inet column on
+    PostgreSQL, which refuses a placeholder such as "unknown"."""
+    return str(request.META.get("REMOTE_ADDR") or "") or None
+
+
 def client_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -63,7 +63,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 AXES_LOCKOUT_CALLABLE = "khoso.accounts.views.lockout"
-AXES_CLIENT_IP_CALLABLE = "khoso.accounts.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "khoso.accounts.ratelimit.axes_client_ip"
 
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload commits the whole domain (and its subdomains) to browsers' built-in lists for good;
