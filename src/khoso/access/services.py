@@ -408,7 +408,9 @@ def _require_decider(change: AccessChange, by: Any) -> None:
 
 
 def _locked_pending(change: AccessChange) -> AccessChange:
-    change = AccessChange.objects.select_for_update().select_related("file", "document__file").get(pk=change.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer joins select_related makes
+    pending = AccessChange.objects.select_for_update(of=("self",)).select_related("file", "document__file")
+    change = pending.get(pk=change.pk)
     if change.status != AccessChange.Status.PENDING:
         raise AccessChangeError(
             f"đề nghị số {change.pk} đã được quyết định ({change.get_status_display().lower()}).",
