@@ -100,8 +100,8 @@ def add_pages():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def backup_dir(settings, tmp_path: Path) -> Path:
-    settings.KHOSO_BACKUP_DIR = tmp_path / "sao-luu"
-    return settings.KHOSO_BACKUP_DIR
+    settings.KHOSO_BACKUP_DIR = [tmp_path / "sao-luu"]
+    return settings.KHOSO_BACKUP_DIR[0]
 
 
 @dataclass

@@ -41,3 +41,10 @@ def test_system_check_names_a_missing_ocr_language(settings) -> None:  # type: i
     settings.KHOSO_OCR_LANGUAGE = "xyz"
     (problem,) = ocr_programs_present()
     assert problem.id == "khoso.E001" and "xyz" in problem.msg
+
+
+def test_backup_targets_are_a_comma_separated_list(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from khoso.config.options import value
+
+    monkeypatch.setenv("KHOSO_BACKUP_DIR", "/mnt/luu-tru, /mnt/trung-tam-du-lieu")
+    assert value("BACKUP_DIR") == ["/mnt/luu-tru", "/mnt/trung-tam-du-lieu"]

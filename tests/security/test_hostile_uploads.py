@@ -27,9 +27,10 @@ from khoso.storage.models import StoredObject
 from .conftest import CORPUS
 
 PEAK_RSS_LIMIT_MB = 512
-#: A fresh web process holds about 150 MB before any upload; the upload may add the rest of the limit.
+#: A fresh web process holds about 170 MB before any upload (measured: django.setup() plus the upload view and
+#: preflight imported, VmRSS 167 MB); the upload may add the rest of the limit.
 #: (The test measures the growth, since this worker's RSS already holds what earlier tests left.)
-FRESH_PROCESS_MB = 150
+FRESH_PROCESS_MB = 170
 SECONDS_PER_FILE = 10
 
 

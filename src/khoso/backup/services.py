@@ -84,10 +84,8 @@ class InjectedBackupFault(ArchiveError):
 
 
 def backup_roots() -> list[Path]:
-    """Every configured backup target: KHOSO_BACKUP_DIR as a list of paths, or one path or comma list."""
-    configured = settings.KHOSO_BACKUP_DIR
-    raw = [str(item) for item in configured] if isinstance(configured, list | tuple) else str(configured).split(",")
-    roots = [Path(item.strip()) for item in raw if item.strip()]
+    """Every configured backup target (KHOSO_BACKUP_DIR, parsed once into paths by the settings)."""
+    roots = [Path(item) for item in settings.KHOSO_BACKUP_DIR]
     if not roots:
         raise ValidationError(reason="chưa khai báo thư mục sao lưu (KHOSO_BACKUP_DIR).")
     return roots
