@@ -127,3 +127,17 @@ def test_the_beat_task_backs_up_prunes_and_logs_a_scheduled_run(small_archive, b
 def test_a_second_backup_at_the_same_time_is_refused(small_archive, backup_dir) -> None:
     with backupset.exclusive(backup_dir), pytest.raises(services.BackupError, match="đang chạy"):
         services.backup_run(kind=backupset.INCREMENTAL)
+
+
+def test_a_restore_holds_the_folder_so_a_prune_or_backup_cannot_pull_the_set_away(
+    small_archive, backup_dir, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    log = services.backup_run(kind=backupset.FULL)
+    with backupset.shared(backup_dir):  # what restore() holds while it reads the set
+        with pytest.raises(services.BackupError, match="đang bận"):
+            services.backup_prune(root=backup_dir)
+        with pytest.raises(services.BackupError, match="đang bận"):
+            services.backup_run(kind=backupset.INCREMENTAL)
+    with backupset.exclusive(backup_dir), pytest.raises(services.RestoreError, match="đang bận"):
+        services.restore(source=log.name, data_dir=tmp_path / "moi")
+    assert not (tmp_path / "moi").exists() or not any((tmp_path / "moi").iterdir()), "a refused restore writes nothing"

@@ -93,7 +93,10 @@ def test_pending_reader_is_refused_by_the_service_too(world, submit) -> None:
 
 def test_due_date_skips_weekend_and_holidays(settings) -> None:  # type: ignore[no-untyped-def]
     friday = timezone.make_aware(datetime(2026, 2, 13, 16, 30))  # the Friday before Tết 2026
-    assert services.review_due_date(friday).strftime("%d/%m/%Y") == "23/02/2026"  # no holidays set: 6 working days
+    # Tết 2026 (16–20/02) comes from the lunar calendar: nobody has to type it in
+    assert services.review_due_date(friday).strftime("%d/%m/%Y") == "02/03/2026"
+    settings.KHOSO_STATUTORY_HOLIDAYS = False
+    assert services.review_due_date(friday).strftime("%d/%m/%Y") == "23/02/2026"  # no holidays: 6 working days
     settings.KHOSO_HOLIDAYS = ["16/02/2026", "17/02/2026", "18/02/2026", "19/02/2026", "20/02/2026"]
     assert services.review_due_date(friday).strftime("%d/%m/%Y") == "02/03/2026"
     saturday = timezone.make_aware(datetime(2026, 3, 7, 9, 0))

@@ -39,8 +39,12 @@ def test_negative_days_are_refused() -> None:
 
 
 def test_holidays_come_from_settings_in_vietnamese_date_order(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.KHOSO_HOLIDAYS = ["30/04/2026", " 01/05/2026 ", ""]
-    assert holidays_from_settings() == {date(2026, 4, 30), date(2026, 5, 1)}
+    settings.KHOSO_STATUTORY_HOLIDAYS = False
+    settings.KHOSO_HOLIDAYS = ["27/01/2025", " 03/03/2026 ", ""]
+    calendar = holidays_from_settings()
+    assert date(2025, 1, 27) in calendar and date(2026, 3, 3) in calendar
+    assert date(2026, 4, 30) not in calendar  # statutory holidays switched off
+    assert [h.day for h in calendar.holidays(2026)] == [date(2026, 3, 3)]
 
 
 def test_a_malformed_holiday_is_an_error_not_a_silently_moved_deadline(settings) -> None:  # type: ignore[no-untyped-def]

@@ -176,9 +176,14 @@ def test_upload_page_checks_and_drops_the_cover_sheet(scan_item, people, client,
     other = scan_item.project.items.exclude(pk=scan_item.pk).first().file.file_code
     wrong = SimpleUploadedFile("bia.png", cover_sheet_png(file_code=other), "image/png")
     page = SimpleUploadedFile("3.jpg", page_jpeg("Trang 3"), "image/jpeg")
-    response = client.post(url, {"files": [wrong, page]}, follow=True)
+    response = client.post(url, {"files": [wrong, page]})
+    assert 400 <= response.status_code < 500  # a refusal, not a redirect that looks like success (T7)
     assert f"phiếu bìa tải lên là của hồ sơ {other}" in response.content.decode()
     assert scan_item.file.pages.count() == 2
+    disguised = SimpleUploadedFile("4.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
+    response = client.post(url, {"files": [disguised]})
+    assert 400 <= response.status_code < 500 and "4.jpg" in response.content.decode()
+    assert scan_item.file.pages.count() == 2 and ScanDelivery.objects.count() == 1
 
 
 def test_delivery_page_shows_the_watched_folder_and_the_cover_sheet(scan_item, people, client, settings) -> None:  # type: ignore[no-untyped-def]

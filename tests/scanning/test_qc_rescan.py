@@ -120,6 +120,10 @@ def test_rescan_page_shows_tasks_and_history_on_the_web(  # type: ignore[no-unty
     client.force_login(people["scanner"])
     page = client.get(reverse("scan_rescan", kwargs={"item_id": scanned.pk})).content.decode()
     assert "Mất chữ: Mất chữ ở góc" in page
+    hostile = SimpleUploadedFile("1-lai.jpg", b"%PDF-1.7\n<</JS (app.alert(1))>>", "image/jpeg")
+    refused = client.post(reverse("scan_rescan_upload", kwargs={"item_id": scanned.pk, "number": 1}), {"file": hostile})
+    assert 400 <= refused.status_code < 500 and "Đã thay trang" not in refused.content.decode()
+    assert not ScanHistory.objects.exists()
     upload = SimpleUploadedFile("1-lai.jpg", page_jpeg("Trang một quét lại"), "image/jpeg")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

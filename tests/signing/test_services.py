@@ -20,6 +20,7 @@ from khoso.archive.models import ArchiveFile
 from khoso.capture import services as capture
 from khoso.capture.models import Delivery
 from khoso.ocr.pdfa import check_pdfa
+from khoso.preservation.models import PremisEvent
 from khoso.signing import ltv
 from khoso.signing.models import RenditionSignature, RenditionVersion, SignatureCheck
 from khoso.signing.pades import load_signer, pades_level, sign_rendition, verify_pdf
@@ -116,6 +117,9 @@ def test_assembled_pdfa_is_stored_signed_b_lt_and_stays_pdfa(archive_file, page_
     assert check_pdfa(path) == []
     assert [v.kind for v in RenditionVersion.objects.filter(file=archive_file)] == [RenditionVersion.Kind.SIGNED]
     assert consistency_problems() == []
+    event = PremisEvent.objects.get(event_type=PremisEvent.Type.SIGNATURE_GENERATION)
+    assert event.outcome == "success" and event.object_sha256 == archive_file.pdf_id
+    assert PremisEvent.LOC_CODES[event.event_type] == "dsg" and "B-LT" in event.detail
 
 
 def test_missing_key_keeps_the_pdfa_unsigned_with_a_reason_then_sign_pending_signs_it(  # type: ignore[no-untyped-def]
@@ -143,6 +147,8 @@ def test_missing_key_keeps_the_pdfa_unsigned_with_a_reason_then_sign_pending_sig
     assert verify_pdf(signed, trust_roots=[pki.files.root_cert_path]).valid
     versions = list(RenditionVersion.objects.filter(file=archive_file).values_list("kind", "content_id", "previous_id"))
     assert versions == [("chua_ky", unsigned, None), ("ky_so", archive_file.pdf_id, unsigned)]
+    events = PremisEvent.objects.filter(event_type=PremisEvent.Type.SIGNATURE_GENERATION).order_by("pk")
+    assert [(e.outcome, e.object_sha256) for e in events] == [("failure", unsigned), ("success", archive_file.pdf_id)]
     assert object_store().exists(unsigned), "the earlier version is kept"
 
 
@@ -172,6 +178,8 @@ def test_retimestamp_job_renews_expiring_evidence_and_keeps_the_previous_object(
     last = RenditionVersion.objects.filter(file=archive_file).last()
     assert last.kind == RenditionVersion.Kind.RETIMESTAMP and last.previous_id == before
     assert "hết hạn ngày" in last.note
+    renewal = PremisEvent.objects.filter(event_type=PremisEvent.Type.SIGNATURE_GENERATION).latest("pk")
+    assert renewal.outcome == "success" and renewal.object_sha256 == archive_file.pdf_id and "B-LTA" in renewal.detail
     assert object_store().exists(before) and StoredObject.objects.filter(sha256=before).exists()
 
     # not due any more: a second run changes nothing
@@ -225,6 +233,9 @@ def test_signed_pdf_at_ingest_is_verified_kept_byte_identical_and_ocr_never_touc
     assert page.ocr_text and page.rendition_id != check.content_id, "OCR made a new object"
     assert archive_file.pdf_id not in (check.content_id, page.rendition_id)
     assert uploaded.read_bytes() == original
+    validation = PremisEvent.objects.get(event_type=PremisEvent.Type.SIGNATURE_VALIDATION)
+    assert validation.outcome == "success" and validation.object_sha256 == check.content_id
+    assert PremisEvent.LOC_CODES[validation.event_type] == "dig"
 
 
 def test_tampered_signed_pdf_is_accepted_but_recorded_as_invalid(
@@ -247,6 +258,8 @@ def test_tampered_signed_pdf_is_accepted_but_recorded_as_invalid(
     assert not check.valid and not check.intact
     assert "bị thay đổi" in check.message_vi or "bị hỏng" in check.message_vi
     assert object_store().read_bytes(check.content_id) == bytes(tampered)
+    validation = PremisEvent.objects.get(event_type=PremisEvent.Type.SIGNATURE_VALIDATION)
+    assert validation.outcome == "failure" and validation.object_sha256 == check.content_id
 
 
 def test_file_page_include_shows_signature_state_in_vietnamese(  # type: ignore[no-untyped-def]

@@ -11,9 +11,8 @@ burst at a window edge (at most twice the limit) does not matter for these endpo
 default database cache, increments from concurrent requests can be lost (Django's ``incr`` is
 get + set there), so the limit is approximate; with ``KHOSO_CACHE_URL`` (Redis) it is exact.
 
-The client address is ``REMOTE_ADDR``: behind a reverse proxy every client has the proxy's
-address, so run gunicorn on loopback behind a proxy that limits by the real address, or accept
-that the limit is shared.
+The client address is :func:`khoso.core.address.client_address`: ``REMOTE_ADDR``, or behind a
+proxy listed in ``KHOSO_TRUSTED_PROXIES`` the address that proxy saw.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from khoso.core.address import client_address
 from khoso.core.errors import ArchiveError
 
 _PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "day": 86400}
@@ -63,23 +63,18 @@ class RateLimitExceeded(ArchiveError):
     http_status = 429
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address (also django-axes' ``AXES_CLIENT_IP_CALLABLE``)."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 def axes_client_ip(request: HttpRequest) -> str | None:
     """django-axes' ``AXES_CLIENT_IP_CALLABLE``: the address, or ``None`` for a request that has none (a
     test client's ``force_login``, a management command); axes stores addresses in an inet column on
     PostgreSQL, which refuses a placeholder such as "unknown"."""
-    return str(request.META.get("REMOTE_ADDR") or "") or None
+    return client_address(request)
 
 
 def client_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u{user.pk}"
-    return f"ip{client_ip(request)}"
+    return f"ip{client_address(request) or 'unknown'}"
 
 
 def hit(scope: str, client: str, rate: Rate, *, now: float | None = None) -> int | None:

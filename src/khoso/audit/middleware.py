@@ -25,15 +25,10 @@ from django.http import HttpRequest, HttpResponse
 from khoso.audit import context as audit_context
 from khoso.audit import registry, services
 from khoso.audit.models import AuditEntry
+from khoso.core.address import client_address
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _REQUEST_ID = re.compile(r"^[\w.:-]{1,64}$")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The peer's address (``REMOTE_ADDR``; a reverse proxy must set it, as for the rate limits)."""
-    value = str(request.META.get("REMOTE_ADDR") or "").strip()
-    return value or None
 
 
 def request_id(request: HttpRequest) -> str:
@@ -55,7 +50,7 @@ class AuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        context = audit_context.AuditContext(request_id=request_id(request), ip=client_ip(request))
+        context = audit_context.AuditContext(request_id=request_id(request), ip=client_address(request))
         token = audit_context.bind(context)
         try:
             if request.method in SAFE_METHODS:

@@ -137,14 +137,28 @@ def copy_hashing(source: Path, target: Path) -> tuple[str, int]:
 
 @contextmanager
 def exclusive(root: Path) -> Iterator[None]:
-    """Hold the backup root's lock; a second backup at the same time is refused, not queued."""
+    """Hold the backup root's lock; a second backup, a prune or a restore at the same time is refused, not queued."""
+    with _locked(root, fcntl.LOCK_EX):
+        yield
+
+
+@contextmanager
+def shared(root: Path) -> Iterator[None]:
+    """Hold the backup root's lock for reading (a restore): a prune cannot remove what is being restored."""
+    with _locked(root, fcntl.LOCK_SH):
+        yield
+
+
+@contextmanager
+def _locked(root: Path, mode: int) -> Iterator[None]:
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as handle:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
         except BlockingIOError as error:
             raise BackupSetError(
-                f"Một lần sao lưu khác đang chạy vào {root} / another backup into {root} is running"
+                f"Thư mục sao lưu {root} đang bận (một lần sao lưu, dọn dẹp hoặc khôi phục khác đang chạy) / "
+                f"the backup folder {root} is busy (another backup, prune or restore is running)"
             ) from error
         try:
             yield

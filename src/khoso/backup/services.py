@@ -548,8 +548,21 @@ def _instance_check(data_dir: Path) -> tuple[list[str], list[dict[str, str]]]:
 def restore(
     *, source: str, data_dir: Path | None = None, force: bool = False, say: Callable[[str], None] = lambda _: None
 ) -> RestoreReport:
-    """Restore backup ``source`` (folder or name) into ``data_dir`` (default: this instance's DATA_DIR)."""
+    """Restore backup ``source`` (folder or name) into ``data_dir`` (default: this instance's DATA_DIR).
+
+    The backup folder's lock is held (shared) throughout, so a prune cannot remove the set or its pool
+    objects while they are being read."""
     backup = find_backup(source)
+    try:
+        with backupset.shared(backup.folder.parent):
+            return _restore_locked(backup, data_dir=data_dir, force=force, say=say)
+    except backupset.BackupSetError as error:
+        raise RestoreError(reason=str(error)) from error
+
+
+def _restore_locked(
+    backup: backupset.BackupSet, *, data_dir: Path | None, force: bool, say: Callable[[str], None]
+) -> RestoreReport:
     data_dir = Path(data_dir or settings.DATA_DIR).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     vendor = connection.vendor

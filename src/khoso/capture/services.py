@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import socket
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,7 @@ from khoso.storage.services import object_put_bytes, object_put_file, object_sto
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_FRESH = timedelta(seconds=45)
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")  # control characters and path separators
 SINGLE_PAGE_KINDS = {"jpeg", "png"}  # the delivered file is itself the page original
 
 
@@ -45,6 +47,19 @@ class Arrival:
 
     path: Path
     name: str
+
+
+def save_uploads(uploads: Iterable[Any], workdir: Path) -> list[Arrival]:
+    """Write uploaded files into ``workdir`` under safe numbered names, keeping the operator's file names."""
+    arrivals = []
+    for index, upload in enumerate(uploads):
+        name = nfc(_UNSAFE_NAME.sub("_", Path(upload.name or f"tep-{index + 1}").name))[:255]
+        path = workdir / f"{index:04d}"
+        with open(path, "wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+        arrivals.append(Arrival(path=path, name=name))
+    return arrivals
 
 
 def limits() -> Limits:

@@ -7,6 +7,7 @@ the code reads a ``KHOSO_*`` variable that is not declared here.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,23 @@ def _bool(raw: str) -> bool:
 
 def _list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        chosen = raw.strip().lower()
+        if chosen not in allowed:
+            raise ValueError(f"phải là một trong / must be one of: {', '.join(allowed)}")
+        return chosen
+
+    return parse
+
+
+def _networks(raw: str) -> list[str]:
+    networks = _list(raw)
+    for network in networks:
+        ipaddress.ip_network(network, strict=False)  # ValueError names the bad entry
+    return networks
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Chất lượng JPEG của bản PDF/A (bản gốc luôn giữ nguyên từng byte).",
         "JPEG quality of the PDF/A rendition (originals are always kept byte-identical).",
         int,
+    ),
+    Setting(
+        "RENDITION_MODE",
+        "mrc",
+        "Cách nén ảnh trong bản PDF/A: mrc (lớp chữ đen trắng CCITT G4 trên nền màu giảm độ phân giải, "
+        "giữ màu cho con dấu, ảnh, bản đồ) hoặc jpeg (cả trang một ảnh JPEG).",
+        "How the PDF/A rendition compresses the scan: mrc (bitonal CCITT G4 text mask over a downsampled "
+        "colour background; seals, photos and maps keep colour) or jpeg (the whole page as one JPEG).",
+        _choice("mrc", "jpeg"),
     ),
     Setting(
         "MIN_DPI",
@@ -214,8 +241,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HOLIDAYS",
         [],
-        "Ngày nghỉ lễ (dd/mm/yyyy, cách nhau bằng dấu phẩy) không tính là ngày làm việc.",
-        "Public holidays (dd/mm/yyyy, comma-separated) that are not working days.",
+        "Ngày nghỉ thêm theo quyết định hằng năm (dd/mm/yyyy, cách nhau bằng dấu phẩy), ngoài các ngày lễ "
+        "theo Bộ luật Lao động tự tính.",
+        "Extra days off by the year's decisions (dd/mm/yyyy, comma-separated), besides the statutory holidays "
+        "computed by the system.",
+        _list,
+    ),
+    Setting(
+        "STATUTORY_HOLIDAYS",
+        True,
+        "Tự tính ngày nghỉ lễ theo Bộ luật Lao động 2019 Đ112 (Tết Dương lịch, 5 ngày Tết Nguyên đán theo âm lịch, "
+        "Giỗ Tổ Hùng Vương, 30/4, 1/5, 1–2/9) và ngày nghỉ bù.",
+        "Compute the statutory holidays of the Labour Code 2019 Art. 112 (New Year, five days of Tết by the "
+        "lunar calendar, Hùng Kings' day, 30/4, 1/5, 1–2/9) and their compensating days.",
+        _bool,
+    ),
+    Setting(
+        "MAKEUP_WORKDAYS",
+        [],
+        "Ngày làm bù (dd/mm/yyyy): ngày cuối tuần hoặc ngày nghỉ vẫn tính là ngày làm việc theo quyết định.",
+        "Make-up working days (dd/mm/yyyy): weekend days or holidays worked by decision.",
         _list,
     ),
     Setting(
@@ -374,6 +419,15 @@ SETTINGS: tuple[Setting, ...] = (
         "120/minute",
         "Giới hạn số yêu cầu tra cứu và API của một địa chỉ hoặc một khóa API (số/second|minute|hour).",
         "Request limit for search and API calls per address or API token (count/second|minute|hour).",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        [],
+        "Địa chỉ hoặc mạng của các reverse proxy tin cậy (vd. 127.0.0.1,10.0.0.0/8). Chỉ với yêu cầu đến từ "
+        "chúng mới đọc địa chỉ người dùng trong X-Forwarded-For (cho khóa đăng nhập, giới hạn yêu cầu, nhật ký).",
+        "Addresses or networks of trusted reverse proxies (e.g. 127.0.0.1,10.0.0.0/8). Only for requests "
+        "from them is the client's address read from X-Forwarded-For (for lockout, rate limits, the audit trail).",
+        _networks,
     ),
     Setting(
         "CACHE_URL",

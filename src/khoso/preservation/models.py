@@ -143,28 +143,37 @@ class AuditRun(models.Model):
 
 
 class PremisEvent(models.Model):
-    """A PREMIS 3 event: one fixity check, replication or recovery of one copy (LoC event vocabulary)."""
+    """A PREMIS 3 event (LoC event vocabulary): a fixity check, replication or recovery of one copy, or a
+    signature made on a rendition or checked on a received PDF (no location: it concerns the object)."""
 
     class Type(models.TextChoices):
         FIXITY_CHECK = "fixity check", "Kiểm tra toàn vẹn / fixity check"
         REPLICATION = "replication", "Sao chép / replication"
         RECOVERY = "recovery", "Phục hồi / recovery"
+        SIGNATURE_GENERATION = "digital signature generation", "Ký số / digital signature generation"
+        SIGNATURE_VALIDATION = "digital signature validation", "Kiểm tra chữ ký số / digital signature validation"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Thành công"
         FAILURE = "failure", "Thất bại"
 
     #: id.loc.gov/vocabulary/preservation/eventType/<code>
-    LOC_CODES = {"fixity check": "fix", "replication": "rep", "recovery": "rec"}
+    LOC_CODES = {
+        "fixity check": "fix",
+        "replication": "rep",
+        "recovery": "rec",
+        "digital signature generation": "dsg",
+        "digital signature validation": "dig",
+    }
 
-    event_type = models.CharField("Loại sự kiện", max_length=20, choices=Type.choices)
+    event_type = models.CharField("Loại sự kiện", max_length=40, choices=Type.choices)
     outcome = models.CharField("Kết quả", max_length=10, choices=Outcome.choices)
     detail = models.CharField("Chi tiết", max_length=1000)
     object_sha256 = models.CharField("SHA-256 của đối tượng", max_length=64, db_index=True)
     location = models.ForeignKey(
         StorageLocation, verbose_name="Nơi lưu trữ", null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    location_name = models.CharField("Tên nơi lưu trữ", max_length=100)
+    location_name = models.CharField("Tên nơi lưu trữ", max_length=100, blank=True)
     agent = models.CharField("Tác nhân (phần mềm)", max_length=100)
     audit_run = models.ForeignKey(
         AuditRun, verbose_name="Lượt kiểm tra", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"

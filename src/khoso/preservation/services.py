@@ -151,6 +151,22 @@ def _event(
     )
 
 
+def premis_event_record(
+    event_type: str, *, succeeded: bool, sha256: str, detail: str, agent: str = AGENT
+) -> PremisEvent:
+    """Record one event about an object as a whole (not one copy of it): signing, signature validation."""
+    return PremisEvent.objects.create(
+        event_type=event_type,
+        outcome=PremisEvent.Outcome.SUCCESS if succeeded else PremisEvent.Outcome.FAILURE,
+        detail=detail[:1000],
+        object_sha256=sha256,
+        location=None,
+        location_name="",
+        agent=agent,
+        occurred_at=timezone.now(),
+    )
+
+
 # -- replication ------------------------------------------------------------------------------------
 
 

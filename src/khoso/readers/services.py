@@ -10,7 +10,6 @@ the heavy work (merging, stamping, signing the copy) run after commit, the latte
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 import secrets
 from collections import defaultdict
@@ -29,6 +28,7 @@ from django.utils import timezone
 from khoso.access.selectors import restrict
 from khoso.archive.models import ArchiveFile, Document, Page, VocabularyKind
 from khoso.archive.selectors import vocabulary_choices
+from khoso.core.address import client_address
 from khoso.core.errors import ArchiveError, PermissionDeniedError, ValidationError, WorkflowError
 from khoso.core.text import nfc
 from khoso.core.workdays import add_working_days, holidays_from_settings
@@ -386,13 +386,7 @@ def requests_remind(*, now: datetime | None = None) -> int:
 
 
 def _client_address(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    value = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
+    return None if request is None else client_address(request)
 
 
 def usage_record(

@@ -7,20 +7,22 @@ the service's Vietnamese message and changes nothing.
 
 from __future__ import annotations
 
-import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.archive.models import Page
-from khoso.capture.services import Arrival
+from khoso.capture.services import save_uploads
+from khoso.core.errors import ArchiveError, PermissionDeniedError
 from khoso.core.text import nfc
 from khoso.scanning import coversheet, selectors, services
 from khoso.scanning.forms import LinkForm, ReconcileForm, ReviewForm
@@ -32,20 +34,7 @@ from khoso.workflow.selectors import roles_of
 from khoso.workflow.shortcuts import item_for
 from khoso.workflow.states import Role, State
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
 PAGE_VIEWERS = (Role.SCANNER, Role.QC_INSPECTOR, Role.DATA_ENTRY, Role.CHECKER)
-
-
-def _save_uploads(uploads: list[Any], workdir: Path) -> list[Arrival]:
-    arrivals = []
-    for index, upload in enumerate(uploads):
-        name = nfc(_UNSAFE_NAME.sub("_", Path(upload.name or f"tep-{index + 1}").name))[:255]
-        path = workdir / f"{index:04d}"
-        with open(path, "wb") as target:
-            for chunk in upload.chunks():
-                target.write(chunk)
-        arrivals.append(Arrival(path=path, name=name))
-    return arrivals
 
 
 def _upload_dir() -> str | None:
@@ -60,9 +49,7 @@ def _context(item: ProjectFile, **extra: Any) -> dict[str, Any]:
 # -- delivery and reconciliation -------------------------------------------------------------------
 
 
-@require_GET
-def scan_delivery(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = item_for(request, item_id, Role.SCANNER)
+def _delivery_page(request: HttpRequest, item: ProjectFile, *, http_status: int = 200) -> HttpResponse:
     status = selectors.count_status(item)
     initial = {"sheets_counted": status.sheets_counted, "note": status.latest.note if status.latest else ""}
     return render(
@@ -78,7 +65,21 @@ def scan_delivery(request: HttpRequest, item_id: int) -> HttpResponse:
             rows=selectors.page_rows(item),
             may_deliver=item.state == State.SO_HOA,
         ),
+        status=http_status,
     )
+
+
+def _refused(request: HttpRequest, error: ArchiveError, page: Callable[[int], HttpResponse]) -> HttpResponse:
+    """A refused upload answers 4xx with the rule on the same page (T7), not a redirect that looks like success."""
+    if isinstance(error, PermissionDeniedError):
+        raise PermissionDenied(error.message) from error
+    messages.error(request, error.message)
+    return page(error.http_status)
+
+
+@require_GET
+def scan_delivery(request: HttpRequest, item_id: int) -> HttpResponse:
+    return _delivery_page(request, item_for(request, item_id, Role.SCANNER))
 
 
 @require_POST
@@ -89,12 +90,14 @@ def scan_upload(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, "Hãy chọn ít nhất một tệp ảnh (JPEG, PNG, TIFF) hoặc PDF để nộp.")
         return redirect("scan_delivery", item_id=item.pk)
     with tempfile.TemporaryDirectory(dir=_upload_dir(), prefix="scan-upload-") as workdir:
-        arrivals = _save_uploads(uploads, Path(workdir))
-        run_service(
-            request,
-            lambda: services.delivery_upload(item=item, operator=request.user, arrivals=arrivals),
-            lambda record: f"Đã nhận {record.delivery.page_count} trang của hồ sơ {item.file.file_code}; đang xử lý.",
-        )
+        arrivals = save_uploads(uploads, Path(workdir))
+        try:
+            record = services.delivery_upload(item=item, operator=request.user, arrivals=arrivals)
+        except ArchiveError as error:
+            return _refused(request, error, lambda status: _delivery_page(request, item, http_status=status))
+    messages.success(
+        request, f"Đã nhận {record.delivery.page_count} trang của hồ sơ {item.file.file_code}; đang xử lý."
+    )
     return redirect("scan_delivery", item_id=item.pk)
 
 
@@ -199,7 +202,10 @@ def scan_accept_passing(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def scan_rescan(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = item_for(request, item_id, Role.SCANNER)
+    return _rescan_page(request, item_for(request, item_id, Role.SCANNER))
+
+
+def _rescan_page(request: HttpRequest, item: ProjectFile, *, http_status: int = 200) -> HttpResponse:
     rows = selectors.page_rows(item)
     return render(
         request,
@@ -212,6 +218,7 @@ def scan_rescan(request: HttpRequest, item_id: int) -> HttpResponse:
             may_rescan=item.state in (State.SO_HOA_LAI, State.SO_HOA, State.SUA_LOI),
             correction=item.state == State.SUA_LOI,
         ),
+        status=http_status,
     )
 
 
@@ -225,14 +232,15 @@ def scan_rescan_upload(request: HttpRequest, item_id: int, number: int) -> HttpR
         messages.error(request, f"Hãy chọn tệp ảnh quét lại cho trang {number}.")
         return redirect(back, item_id=item.pk)
     with tempfile.TemporaryDirectory(dir=_upload_dir(), prefix="scan-rescan-") as workdir:
-        (arrival,) = _save_uploads([upload], Path(workdir))
-        run_service(
-            request,
-            lambda: services.page_rescan(
+        (arrival,) = save_uploads([upload], Path(workdir))
+        try:
+            services.page_rescan(
                 item=item, number=number, operator=request.user, path=arrival.path, name=arrival.name, reason=reason
-            ),
-            f"Đã thay trang {number} bằng bản quét lại; bản quét cũ được giữ trong lịch sử.",
-        )
+            )
+        except ArchiveError as error:
+            page = _rescan_page if back == "scan_rescan" else _delivery_page
+            return _refused(request, error, lambda status: page(request, item, http_status=status))
+    messages.success(request, f"Đã thay trang {number} bằng bản quét lại; bản quét cũ được giữ trong lịch sử.")
     return redirect(back, item_id=item.pk)
 
 

@@ -36,7 +36,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from khoso import __version__
 from khoso.core.errors import ArchiveError, DependencyError
+from khoso.preservation.models import PremisEvent
 from khoso.signing import ltv
 from khoso.signing.models import RenditionSignature, RenditionVersion, SignatureCheck
 from khoso.signing.pades import (
@@ -50,6 +52,8 @@ from khoso.signing.pades import (
     verify_pdf,
 )
 from khoso.storage.services import object_put_bytes, object_store
+
+SIGNING_AGENT = f"Kho Số {__version__} (khoso.signing, pyHanko)"
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +220,23 @@ def record_rendition(*, archive_file: Any, stored: Any, outcome: Outcome, previo
         level=outcome.level,
         note=outcome.reason[:2000],
     )
+    _premis(
+        PremisEvent.Type.SIGNATURE_GENERATION,
+        succeeded=outcome.signed,
+        sha256=stored.pk,
+        detail=(
+            f"Ký số PAdES {outcome.level} bản PDF/A của hồ sơ {archive_file.file_code} ({outcome.signer_name})"
+            if outcome.signed
+            else f"Chưa ký số bản PDF/A của hồ sơ {archive_file.file_code}: {outcome.reason}"
+        ),
+    )
     return row
+
+
+def _premis(event_type: str, *, succeeded: bool, sha256: str, detail: str) -> None:
+    from khoso.preservation.services import premis_event_record
+
+    premis_event_record(event_type, succeeded=succeeded, sha256=sha256, detail=detail, agent=SIGNING_AGENT)
 
 
 def signing_enabled() -> bool:
@@ -314,6 +334,12 @@ def retimestamp_due(*, everything: bool = False, now: datetime | None = None) ->
             RenditionSignature.objects.filter(pk=row.pk).update(
                 reason=f"Chưa đóng được dấu thời gian lưu trữ: {_error_text(error)}"[:2000]
             )
+            _premis(
+                PremisEvent.Type.SIGNATURE_GENERATION,
+                succeeded=False,
+                sha256=old,
+                detail=f"Chưa đóng được dấu thời gian lưu trữ cho hồ sơ {archive_file.file_code}: {_error_text(error)}",
+            )
             logger.warning("re-time-stamp of %s failed: %s", archive_file.file_code, _error_text(error))
             continue
         newest = ltv.newest_timestamp(updated)
@@ -338,6 +364,12 @@ def retimestamp_due(*, everything: bool = False, now: datetime | None = None) ->
                 level=level,
                 note=note[:2000],
             )
+            _premis(
+                PremisEvent.Type.SIGNATURE_GENERATION,
+                succeeded=True,
+                sha256=stored.pk,
+                detail=f"Dấu thời gian lưu trữ (PAdES {level}) cho hồ sơ {archive_file.file_code}: {note}",
+            )
         renewed.append(archive_file.file_code)
     return RetimestampResult(renewed, failed, not_due)
 
@@ -354,6 +386,13 @@ def check_delivered(
     *, archive_file: Any, delivery: Any, content: Any, name: str, report: SignatureReport
 ) -> SignatureCheck:
     """Record the verdict on a delivered PDF's signatures (inside the delivery's transaction)."""
+    _premis(
+        PremisEvent.Type.SIGNATURE_VALIDATION,
+        succeeded=report.valid,
+        sha256=content.pk,
+        detail=f"Kiểm tra {report.signature_count} chữ ký số của tệp {name} (hồ sơ {archive_file.file_code}): "
+        f"{report.message_vi}",
+    )
     return SignatureCheck.objects.create(
         file=archive_file,
         delivery=delivery,

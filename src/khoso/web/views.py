@@ -290,9 +290,6 @@ def document_create(request: HttpRequest, file_code: str) -> HttpResponse:
     return render(request, "web/file_detail.html", context, status=400)
 
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
-
-
 @require_POST
 def file_upload(request: HttpRequest, file_code: str) -> HttpResponse:
     """Save the uploads to a temporary folder, then hand them to ``deliver`` (preflight first)."""
@@ -303,17 +300,10 @@ def file_upload(request: HttpRequest, file_code: str) -> HttpResponse:
         messages.error(request, _("Hãy chọn ít nhất một tệp ảnh (JPEG, PNG, TIFF) hoặc PDF để tải lên."))
         return redirect("file_detail", file_code=archive_file.file_code)
     from khoso.capture.models import Delivery as DeliveryModel
-    from khoso.capture.services import Arrival, deliver
+    from khoso.capture.services import deliver, save_uploads
 
     with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="upload-") as workdir:
-        arrivals = []
-        for index, upload in enumerate(uploads):
-            name = nfc(_UNSAFE_NAME.sub("_", Path(upload.name or f"tep-{index + 1}").name))[:255]
-            path = Path(workdir) / f"{index:04d}"
-            with open(path, "wb") as target:
-                for chunk in upload.chunks():
-                    target.write(chunk)
-            arrivals.append(Arrival(path=path, name=name))
+        arrivals = save_uploads(uploads, Path(workdir))
         try:
             delivery = deliver(
                 archive_file=archive_file,
