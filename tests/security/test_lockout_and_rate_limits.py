@@ -124,3 +124,26 @@ def test_throttle_has_the_shape_rest_framework_expects(db, rf, settings) -> None
     assert throttle.allow_request(request, None) is True and throttle.wait() is None
     assert throttle.allow_request(request, None) is False
     assert 0 < (throttle.wait() or 0) <= 3600
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_lockout(archivist: User, settings) -> None:  # type: ignore[no-untyped-def]
+    """Behind the reverse proxy every request comes from 10.0.0.2; the proxy's X-Forwarded-For names the
+    client, so one guessing client does not lock out the whole office."""
+    settings.KHOSO_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    proxy = "10.0.0.2"
+
+    def via_proxy(client: Client, password: str, forwarded: str):  # type: ignore[no-untyped-def]
+        return client.post(
+            reverse("login"),
+            {"username": "luutru", "password": password},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    attacker = Client()
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        via_proxy(attacker, f"sai-{attempt}", f"1.1.1.1, {ATTACKER}")  # a spoofed first hop changes nothing
+    assert via_proxy(attacker, PASSWORD, f"9.9.9.9, {ATTACKER}").status_code == 429
+    assert via_proxy(Client(), PASSWORD, OFFICE).status_code == 302  # the office, same proxy, other client
+    settings.KHOSO_TRUSTED_PROXIES = []  # an untrusted peer's header is ignored: the proxy itself is the client
+    assert _login(Client(), PASSWORD, proxy).status_code == 302
