@@ -127,6 +127,15 @@ DELIVERY = _rule(  # only the requesting reader (and the administrator); closed 
         "admin": _by_class(default="404", public="ok", conditional="ok"),
     }
 )
+RECEIPT = _rule(  # the paying reader while the material is in their catalogue; staff of the fonds
+    {
+        "anonymous": "login",
+        "reader": "404",
+        "approved_reader": _by_class(default="404", public="ok", conditional="ok"),
+        "staff_other_fonds": "404",
+        "admin": _by_class(default="ok", deleted="404"),
+    }
+)
 REQUEST_QUEUE = _rule(
     {"anonymous": "login", "reader": "403", "approved_reader": "403", "staff_other_fonds": "ok", "admin": "ok"}
 )
@@ -182,6 +191,7 @@ POLICY: dict[str, tuple[str, dict[tuple[str, str], str], str]] = {
     "reader_request_create": ("GET", REQUEST_CREATE, "request_file"),
     "reader_requests": ("GET", REQUEST_QUEUE, "-"),
     "reader_request_review": ("GET", REQUEST_REVIEW, "request"),
+    "reader_receipt": ("GET", RECEIPT, "request"),
     "reader_read": ("GET", DELIVERY, "read"),
     "reader_read_page": ("GET", DELIVERY, "read_page"),
     "reader_download": ("GET", DELIVERY, "download"),
@@ -429,6 +439,9 @@ def world(db, settings) -> World:  # type: ignore[no-untyped-def]
             fee_object_type="01",
             due_date=timezone.localdate() + timedelta(days=8),
             status=ReaderRequest.Status.DELIVERED,
+            fee_vnd=10000,
+            paid_at=timezone.now(),
+            receipt_number=f"BL1995-{number:06d}",
         )
         for kind, into in (("doc", world.reads), ("sao", world.copies)):
             into[cls] = Delivery.objects.create(

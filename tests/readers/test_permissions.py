@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 #                   anyone else 404 (existence does not leak)
 #   owner           the reader who made the request, and superusers; anyone else 404
 #   fonds_staff     anyone with a fonds (grant) or superuser; others 403
+#   receipt         the paying reader, staff of the request's fonds and superusers; anyone else 404
 POLICY: dict[str, tuple[str, str]] = {
     "reader_home": ("user", "GET"),
     "reader_register": ("register", "GET"),
@@ -43,6 +44,7 @@ POLICY: dict[str, tuple[str, str]] = {
     "reader_read_page": ("owner", "GET"),
     "reader_download": ("owner", "GET"),
     "reader_usage": ("fonds_staff", "GET"),
+    "reader_receipt": ("receipt", "GET"),
 }
 
 ACTORS = ["anonymous", "pending", "reader", "other_reader", "staff", "staff_other", "superuser"]
@@ -65,6 +67,8 @@ def expected(kind: str, actor: str, obj: str) -> str:
         return "ok" if actor in {"staff", "superuser"} else "hidden"
     if kind == "owner":
         return "ok" if actor in {"reader", "superuser"} else "hidden"
+    if kind == "receipt":
+        return "ok" if actor in {"reader", "staff", "superuser"} else "hidden"
     # approved_reader
     if obj in {"secret", "restricted", "deleted"}:
         return "hidden"
@@ -91,6 +95,9 @@ def objects(world):  # type: ignore[no-untyped-def]
             fee_object_type="01",
             due_date=timezone.localdate() + timedelta(days=8),
             status=ReaderRequest.Status.DELIVERED,
+            fee_vnd=10000,
+            paid_at=now,
+            receipt_number=f"BL2026-{index + 1:06d}",
         )
     pdf = object_put_bytes(data=b"%PDF-1.4\n%%EOF\n", mime="application/pdf")
     deliveries = {}
@@ -113,7 +120,7 @@ def _url(route: str, world, objects, obj: str) -> str:  # type: ignore[no-untype
         return reverse(route) + f"?ho_so={world.files[obj].pk}"
     if route == "reader_account_decide":
         return reverse(route, args=[world.reader("pending").pk])
-    if route == "reader_request_review":
+    if route in {"reader_request_review", "reader_receipt"}:
         return reverse(route, args=[requests["public"].pk])
     if route in {"reader_read", "reader_read_page"}:
         token = deliveries["doc"].token

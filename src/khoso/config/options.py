@@ -248,6 +248,12 @@ SETTINGS: tuple[Setting, ...] = (
         _list,
     ),
     Setting(
+        "PAYMENT_PROVIDER",
+        "counter",
+        "Cách độc giả nộp phí: counter (nộp tại quầy, cán bộ xác nhận) hoặc đường dẫn tới lớp cổng thanh toán.",
+        "How readers pay: counter (at the reading room, confirmed by staff) or the dotted path of a payment class.",
+    ),
+    Setting(
         "STATUTORY_HOLIDAYS",
         True,
         "Tự tính ngày nghỉ lễ theo Bộ luật Lao động 2019 Đ112 (Tết Dương lịch, 5 ngày Tết Nguyên đán theo âm lịch, "

@@ -1,8 +1,9 @@
-"""Admin of the readers app: lookup and correction only; decisions go through the readers pages (services)."""
+"""Admin of the readers app: lookup and correction only (decisions go through the readers pages); the fee
+schedule and the fee groups' reductions are edited here."""
 
 from django.contrib import admin
 
-from khoso.readers.models import Delivery, Reader, ReaderRequest, UsageEvent
+from khoso.readers.models import Delivery, FeeGroupRule, FeeRate, Reader, ReaderRequest, UsageEvent
 
 
 @admin.register(Reader)
@@ -19,7 +20,30 @@ class ReaderRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["code", "reader__full_name", "file__file_code"]
     raw_id_fields = ["reader", "file", "document"]
-    readonly_fields = ["code", "submitted_at", "decided_by", "decided_at", "reminded_at"]
+    readonly_fields = [
+        "code",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "reminded_at",
+        "fee_vnd",
+        "fee_basis",
+        "paid_at",
+        "paid_by",
+        "payment_method",
+        "payment_reference",
+        "receipt_number",
+    ]
+
+
+@admin.register(FeeRate)
+class FeeRateAdmin(admin.ModelAdmin):
+    list_display = ["kind", "per_request_vnd", "per_page_vnd", "legal_basis"]
+
+
+@admin.register(FeeGroupRule)
+class FeeGroupRuleAdmin(admin.ModelAdmin):
+    list_display = ["fee_object_type", "discount_percent", "legal_basis"]
 
 
 @admin.register(Delivery)

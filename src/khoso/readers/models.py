@@ -5,7 +5,8 @@ approved reader asks to read a file or a document, or for a copy or a certified 
 paper holdings not yet digitized; the archive decides within six working days. What the reader
 receives is a :class:`Delivery`: a reading copy (viewer only, watermarked, expires), a copy
 (download, "BẢN SAO"), or a certified copy (PAdES-signed). Every view and download is a
-:class:`UsageEvent`.
+:class:`UsageEvent`. Fees are data (:class:`FeeRate` per service, :class:`FeeGroupRule` per fee group);
+a copy is delivered only once its fee is paid or the reader's group is exempt.
 """
 
 from __future__ import annotations
@@ -94,6 +95,20 @@ class ReaderRequest(models.Model):
     )
     decided_at = models.DateTimeField("Quyết định lúc", null=True, blank=True)
     decision_reason = models.CharField("Lý do", max_length=500, blank=True)
+    fee_vnd = models.PositiveBigIntegerField("Phí (đồng)", default=0)  # the quote shown when the request was made
+    fee_basis = models.CharField("Cách tính phí", max_length=300, blank=True)
+    paid_at = models.DateTimeField("Đã thu phí lúc", null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Người thu phí",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    payment_method = models.CharField("Hình thức nộp phí", max_length=20, blank=True)
+    payment_reference = models.CharField("Số chứng từ / mã giao dịch", max_length=100, blank=True)
+    receipt_number = models.CharField("Số biên lai", max_length=30, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = "Yêu cầu khai thác"
@@ -103,6 +118,47 @@ class ReaderRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.get_kind_display()}"
+
+    @property
+    def fee_due(self) -> bool:
+        """A fee to pay and not yet paid: the copy waits."""
+        return self.fee_vnd > 0 and self.paid_at is None
+
+
+class FeeRate(models.Model):
+    """What one service costs: per request and per page (amounts set by the finance rules in force)."""
+
+    kind = models.CharField("Hình thức", max_length=8, choices=ReaderRequest.Kind.choices, unique=True)
+    per_request_vnd = models.PositiveIntegerField("Phí mỗi yêu cầu (đồng)", default=0)
+    per_page_vnd = models.PositiveIntegerField("Phí mỗi trang (đồng)", default=0)
+    legal_basis = models.CharField("Căn cứ", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "Mức phí khai thác"
+        verbose_name_plural = "Mức phí khai thác"
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.per_request_vnd} đ/yêu cầu + {self.per_page_vnd} đ/trang"
+
+
+class FeeGroupRule(models.Model):
+    """The reduction a fee group (TT 05 ``feeObjectType``) receives: 100 % is an exemption."""
+
+    fee_object_type = models.CharField("Đối tượng thu phí", max_length=2, unique=True)
+    discount_percent = models.PositiveSmallIntegerField("Giảm (%)", default=0)
+    legal_basis = models.CharField("Căn cứ", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "Miễn, giảm phí theo đối tượng"
+        verbose_name_plural = "Miễn, giảm phí theo đối tượng"
+        ordering = ["fee_object_type"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(discount_percent__lte=100), name="fee_discount_at_most_100")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fee_object_type}: giảm {self.discount_percent} %"
 
 
 class Delivery(models.Model):

@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from khoso.readers.fees import vnd
 from khoso.readers.models import Delivery, Reader, ReaderRequest
+from khoso.readers.payments import payment_provider
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,11 @@ def request_decided(item: ReaderRequest, *, awaiting_digitization: bool = False)
             text += f"\nGhi chú: {item.decision_reason}"
         if awaiting_digitization:
             text += "\nHồ sơ chưa được số hóa: bản đọc hoặc bản sao sẽ được gửi cho bạn ngay sau khi số hóa xong."
+        if item.fee_due:
+            how = payment_provider().instructions(request_code=item.code, amount_vnd=item.fee_vnd)
+            text += f"\nPhí: {vnd(item.fee_vnd)} ({item.fee_basis}). {how.text_vi}"
+            if how.link:
+                text += f"\n{how.link}"
     _send(
         subject,
         f"Kính gửi {item.reader.full_name},\n\n{text}\n\nTrang độc giả: {absolute(reverse('reader_home'))}",

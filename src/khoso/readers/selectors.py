@@ -8,7 +8,7 @@ staff member). Anything outside is :class:`NotFoundError`, so a guessed id or to
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -28,7 +28,8 @@ from khoso.access.selectors import (
 from khoso.archive.models import ArchiveFile, Document, Page
 from khoso.core.errors import NotFoundError
 from khoso.core.workdays import add_working_days, holidays_from_settings
-from khoso.readers.models import Delivery, Reader, ReaderRequest, UsageEvent
+from khoso.readers.fees import FeeQuote, quote, vnd
+from khoso.readers.models import Delivery, FeeGroupRule, FeeRate, Reader, ReaderRequest, UsageEvent
 
 ACCOUNT_WORKING_DAYS = 1  # TT05: accounts are issued within one working day
 
@@ -94,9 +95,7 @@ def _request_page_rows(*, archive_file: ArchiveFile, document: Document | None) 
     """The digitized (done) pages a delivery of this file or document is made of. A document's pages
     are those linked to it, else its page range (``first_page`` and ``number_of_page``). Pages of a
     secret document (mode 03 or a secret class) never go to a reader, whatever the file's mode."""
-    pages = Page.objects.filter(file=archive_file, stage=Page.Stage.DONE).exclude(
-        document__in=withheld_documents(None)
-    )
+    pages = Page.objects.filter(file=archive_file, stage=Page.Stage.DONE).exclude(document__in=withheld_documents(None))
     if document is not None:
         if pages.filter(document=document).exists():
             pages = pages.filter(document=document)
@@ -133,6 +132,7 @@ def awaiting_digitization_now_complete() -> list[int]:
     )
     candidates = (
         ReaderRequest.objects.filter(status=ReaderRequest.Status.APPROVED, deliveries__isnull=True)
+        .filter(Q(fee_vnd=0) | Q(paid_at__isnull=False))  # a copy waits for its fee
         .filter(Exists(Page.objects.filter(file_id=OuterRef("file_id"), stage=Page.Stage.DONE)))
         .exclude(Exists(still_working))
         .select_related("file", "document")
@@ -227,7 +227,7 @@ def request_for_staff(*, user: Actor, request_id: int) -> ReaderRequest:
     return item
 
 
-def requests_due(*, today: date, holidays: set[date]) -> QuerySet[ReaderRequest]:
+def requests_due(*, today: date, holidays: Container[date]) -> QuerySet[ReaderRequest]:
     """Open requests due within one working day or overdue, not yet reminded today."""
     limit = add_working_days(today, 1, holidays=holidays)
     start_of_today = timezone.make_aware(datetime.combine(today, time.min))
@@ -320,3 +320,73 @@ def usage_fonds(*, user: Actor) -> QuerySet:
 def may_see_usage(user: Actor) -> bool:
     ids = visible_fonds_ids(user)
     return ids is None or bool(ids)
+
+
+# -- fees ------------------------------------------------------------------------------------------
+
+
+def request_page_count(*, archive_file: ArchiveFile, document: Document | None = None) -> int:
+    """Pages a request covers: the digitized pages, or for paper holdings the count in the metadata."""
+    digitized = _request_page_rows(archive_file=archive_file, document=document).count()
+    if digitized:
+        return digitized
+    return (document.number_of_page if document else archive_file.number_of_page) or 0
+
+
+def fee_quote(
+    *, kind: str, fee_object_type: str, archive_file: ArchiveFile, document: Document | None = None, copies: int = 1
+) -> FeeQuote:
+    """The fee of a request as it would be made now (no rate configured for the service: free)."""
+    rate = FeeRate.objects.filter(kind=kind).first()
+    rule = FeeGroupRule.objects.filter(fee_object_type=fee_object_type).first()
+    return quote(
+        per_request_vnd=rate.per_request_vnd if rate else 0,
+        per_page_vnd=rate.per_page_vnd if rate else 0,
+        pages=request_page_count(archive_file=archive_file, document=document),
+        copies=copies if kind != ReaderRequest.Kind.READ else 1,
+        discount_percent=rule.discount_percent if rule else 0,
+    )
+
+
+def fee_table(*, archive_file: ArchiveFile, document: Document | None = None) -> list[dict[str, Any]]:
+    """Each service's fee for this file before any reduction, for the request form."""
+    rates = {rate.kind: rate for rate in FeeRate.objects.all()}
+    pages = request_page_count(archive_file=archive_file, document=document)
+    rows = []
+    for kind, label in ReaderRequest.Kind.choices:
+        rate = rates.get(kind)
+        full = quote(
+            per_request_vnd=rate.per_request_vnd if rate else 0,
+            per_page_vnd=rate.per_page_vnd if rate else 0,
+            pages=pages,
+            copies=1,
+            discount_percent=0,
+        )
+        rows.append({"kind": kind, "label": label, "amount": vnd(full.amount_vnd), "basis": full.basis})
+    return rows
+
+
+def fee_reductions() -> list[FeeGroupRule]:
+    return list(FeeGroupRule.objects.filter(discount_percent__gt=0).order_by("fee_object_type"))
+
+
+def receipt_request(*, user: Actor, request_id: int) -> ReaderRequest:
+    """A paid request whose receipt ``user`` may print: the reader's own (while the material is in their
+    catalogue, so a file made secret later does not show its title), or staff of the file's fonds."""
+    paid = ReaderRequest.objects.filter(pk=request_id, receipt_number__isnull=False).select_related(
+        "reader", "file", "document", "paid_by"
+    )
+    reader = reader_of(user)
+    item = paid.filter(reader=reader).first() if reader else None
+    if item is not None:  # like the delivery: only while the material is still in the reader's catalogue
+        scope = portal_scope(item.reader.user)
+        visible = portal_files(scope).filter(pk=item.file_id).exists() and (
+            not item.document_id or portal_documents(scope).filter(pk=item.document_id).exists()
+        )
+        item = item if visible else None
+    staff = user is not None and user.has_perm("readers.change_readerrequest")  # type: ignore[union-attr]
+    if item is None and staff:
+        item = paid.filter(file__in=_staff_files(user)).first()
+    if item is None:
+        raise NotFoundError(what="biên lai", key=request_id)
+    return item

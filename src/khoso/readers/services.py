@@ -33,7 +33,9 @@ from khoso.core.errors import ArchiveError, PermissionDeniedError, ValidationErr
 from khoso.core.text import nfc
 from khoso.core.workdays import add_working_days, holidays_from_settings
 from khoso.readers import copies, notifications, selectors
+from khoso.readers.fees import vnd
 from khoso.readers.models import Delivery, Reader, ReaderRequest, UsageEvent
+from khoso.readers.payments import payment_provider
 from khoso.storage.models import StoredObject
 from khoso.storage.services import object_put_bytes, object_store
 
@@ -52,6 +54,13 @@ class NotDigitizedError(ArchiveError):
     code = "chua_so_hoa"
     message_vi = "Hồ sơ {file_code} chưa có trang nào được số hóa: chưa tạo được bản giao."
     message_en = "File {file_code} has no digitized page yet: no delivery can be made."
+    http_status = 409
+
+
+class FeeNotPaidError(ArchiveError):
+    code = "chua_nop_phi"
+    message_vi = "Yêu cầu {code} chưa nộp phí ({amount}): bản giao chỉ được tạo khi đã thu phí hoặc được miễn."
+    message_en = "Request {code} has an unpaid fee ({amount}): the copy goes out only once paid or exempt."
     http_status = 409
 
 
@@ -191,6 +200,10 @@ def request_submit(
         raise ValidationError(reason="đề tài nghiên cứu tối đa 250 ký tự")
     if not 1 <= copies <= 99:
         raise ValidationError(reason="số bản từ 1 đến 99")
+    fee_object_type = _check_code(VocabularyKind.FEE_OBJECT_TYPE, fee_object_type, "đối tượng thu phí")
+    fee = selectors.fee_quote(
+        kind=kind, fee_object_type=fee_object_type, archive_file=archive_file, document=document, copies=copies
+    )
     fields = dict(
         reader=reader,
         kind=kind,
@@ -198,10 +211,12 @@ def request_submit(
         document=document,
         purpose=_check_code(VocabularyKind.PURPOSE, purpose, "mục đích"),
         purpose_content=purpose_content,
-        fee_object_type=_check_code(VocabularyKind.FEE_OBJECT_TYPE, fee_object_type, "đối tượng thu phí"),
+        fee_object_type=fee_object_type,
         research_topic=research_topic,
         copies=copies,
         description=nfc(description).strip()[:500],
+        fee_vnd=fee.amount_vnd,
+        fee_basis=fee.basis[:300],
     )
     now = timezone.now()
     for attempt in range(5):
@@ -240,9 +255,51 @@ def request_decide(*, item: ReaderRequest, by: Any, approve: bool, reason: str =
         transaction.on_commit(
             lambda: notifications.request_decided(locked, awaiting_digitization=approve and not digitized)
         )
-        if digitized:
+        if digitized and not locked.fee_due:
             _queue_delivery(locked.pk)
     return locked
+
+
+def _next_receipt_number(year: int) -> str:
+    prefix = f"BL{year}-"
+    last = (
+        ReaderRequest.objects.filter(receipt_number__startswith=prefix)
+        .order_by("-receipt_number")
+        .values_list("receipt_number", flat=True)
+        .first()
+    )
+    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
+
+
+def payment_confirm(*, item: ReaderRequest, by: Any, reference: str = "") -> ReaderRequest:
+    """Staff record that the fee was paid at the counter: a receipt number, then the copy goes out if ready."""
+    _require_staff_of(by, item)
+    provider = payment_provider()
+    if not provider.staff_confirms():
+        raise WorkflowError(reason=f"phí được xác nhận qua {provider.label}, không do cán bộ ghi nhận")
+    reference = nfc(reference).strip()[:100]
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                locked = ReaderRequest.objects.select_for_update().select_related("file", "document").get(pk=item.pk)
+                if locked.status not in (ReaderRequest.Status.APPROVED, ReaderRequest.Status.DELIVERED):
+                    raise WorkflowError(reason=f"yêu cầu {locked.code} chưa được chấp thuận, chưa thu phí")
+                if not locked.fee_due:
+                    raise WorkflowError(reason=f"yêu cầu {locked.code} không có phí phải nộp hoặc đã nộp")
+                now = timezone.now()
+                locked.paid_at, locked.paid_by = now, by
+                locked.payment_method, locked.payment_reference = provider.code, reference
+                locked.receipt_number = _next_receipt_number(timezone.localdate(now).year)
+                locked.save(
+                    update_fields=["paid_at", "paid_by", "payment_method", "payment_reference", "receipt_number"]
+                )
+                if selectors.is_digitized(archive_file=locked.file, document=locked.document):
+                    _queue_delivery(locked.pk)
+            return locked
+        except DbIntegrityError:  # two receipts took the same number at once: take the next one
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 def request_deliver(*, item: ReaderRequest, by: Any) -> None:
@@ -252,6 +309,8 @@ def request_deliver(*, item: ReaderRequest, by: Any) -> None:
         raise WorkflowError(reason=f"yêu cầu {item.code} không ở trạng thái «Đã duyệt»")
     if not selectors.is_digitized(archive_file=item.file, document=item.document):
         raise NotDigitizedError(file_code=item.file.file_code)
+    if item.fee_due:
+        raise FeeNotPaidError(code=item.code, amount=vnd(item.fee_vnd))
     with transaction.atomic():
         _queue_delivery(item.pk)
 
@@ -287,7 +346,7 @@ def delivery_make(*, request_id: int) -> Delivery | None:
     item = ReaderRequest.objects.select_related("reader", "file", "document").get(pk=request_id)
     if item.status == ReaderRequest.Status.DELIVERED:
         return item.deliveries.order_by("-created_at").first()
-    if item.status != ReaderRequest.Status.APPROVED:
+    if item.status != ReaderRequest.Status.APPROVED or item.fee_due:
         return None
     pages = selectors.request_pages(archive_file=item.file, document=item.document)
     if not pages:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("yeu-cau/tao/", views.reader_request_create, name="reader_request_create"),
     path("duyet/", views.reader_requests, name="reader_requests"),
     path("duyet/<int:request_id>/", views.reader_request_review, name="reader_request_review"),
+    path("yeu-cau/<int:request_id>/bien-lai.pdf", views.reader_receipt, name="reader_receipt"),
     path(READ, views.reader_read, name="reader_read"),
     path(READ + "trang/<int:number>.jpg", views.reader_read_page, name="reader_read_page"),
     path("ban-sao/<str:token>/tai-ve/", views.reader_download, name="reader_download"),

@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.core.errors import ArchiveError, NotFoundError
-from khoso.readers import copies, selectors, services
+from khoso.readers import copies, documents, selectors, services
+from khoso.readers.fees import vnd
 from khoso.readers.forms import DecisionForm, RegistrationForm, RequestForm
 from khoso.readers.models import Delivery, Reader, ReaderRequest, UsageEvent
+from khoso.readers.payments import payment_provider
 from khoso.storage.services import object_store
 from khoso.web.actions import run_service
 
@@ -122,15 +124,24 @@ def reader_request_create(request: HttpRequest) -> HttpResponse:
         except ArchiveError as error:
             form.add_error(None, error.message)
         else:
+            fee = f" Phí: {vnd(item.fee_vnd)} ({item.fee_basis})." if item.fee_vnd else " Không thu phí."
             messages.success(
-                request, f"Đã gửi yêu cầu {item.code}. Hạn trả lời: {item.due_date:%d/%m/%Y} (06 ngày làm việc)."
+                request,
+                f"Đã gửi yêu cầu {item.code}. Hạn trả lời: {item.due_date:%d/%m/%Y} (06 ngày làm việc).{fee}",
             )
             return redirect("reader_home")
     digitized = selectors.is_digitized(archive_file=archive_file, document=document)
     return render(
         request,
         "readers/request_form.html",
-        {"form": form, "archive_file": archive_file, "document": document, "digitized": digitized},
+        {
+            "form": form,
+            "archive_file": archive_file,
+            "document": document,
+            "digitized": digitized,
+            "fees": selectors.fee_table(archive_file=archive_file, document=document),
+            "reductions": selectors.fee_reductions(),
+        },
     )
 
 
@@ -269,6 +280,15 @@ def reader_request_review(request: HttpRequest, request_id: int) -> HttpResponse
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
         decision = request.POST.get("decision")
+        if decision == "paid":
+            run_service(
+                request,
+                lambda: services.payment_confirm(
+                    item=item, by=request.user, reference=request.POST.get("reference", "")
+                ),
+                lambda paid: f"Đã ghi nhận thu phí, biên lai số {paid.receipt_number}.",
+            )
+            return redirect("reader_request_review", request_id=item.pk)
         if decision == "deliver":
             run_service(
                 request,
@@ -300,8 +320,22 @@ def reader_request_review(request: HttpRequest, request_id: int) -> HttpResponse
             "overdue": item.status == ReaderRequest.Status.SUBMITTED and item.due_date < today,
             "deliveries": list(item.deliveries.all()),
             "Status": ReaderRequest.Status,
+            "fee": vnd(item.fee_vnd),
+            "staff_confirms_payment": payment_provider().staff_confirms(),
         },
     )
+
+
+@require_GET
+def reader_receipt(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The fee receipt as PDF: the reader's own request, or staff of the file's fonds; anyone else 404."""
+    try:
+        item = selectors.receipt_request(user=request.user, request_id=request_id)
+    except NotFoundError as error:
+        raise Http404(NOT_FOUND) from error
+    response = HttpResponse(documents.receipt_pdf(item), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bien-lai-{item.receipt_number}.pdf"'
+    return _private(response)
 
 
 @require_GET
