@@ -59,6 +59,7 @@ ROLES: tuple[Role, ...] = (
             "preservation.manage_preservation",
             "backup.view_backuplog",
             "backup.add_insurancecopy",
+            "reports.view_dashboard",
         ),
     ),
     Role(
@@ -74,6 +75,7 @@ ROLES: tuple[Role, ...] = (
             "access.view_restriction",
             "workflow.add_project",
             "packages.receive_transfer",
+            "reports.view_dashboard",
         ),
     ),
     Role("bien_muc", "Biên mục", "Cataloguer", ARCHIVE_VIEW),
@@ -82,6 +84,9 @@ ROLES: tuple[Role, ...] = (
     Role("kiem_tra_chat_luong", "Kiểm tra chất lượng", "QC inspector", ARCHIVE_VIEW),
     Role("nha_thau", "Nhà thầu", "Contractor", ()),
     Role("doc_gia", "Độc giả", "Reader", ()),
+    # the service account a provincial QLVB system pushes records with (NĐ 30/2020 PL VI); it still needs a
+    # grant on the agency's fonds, and joining the role goes through four-eyes like every other role
+    Role("he_thong_qlvb", "Hệ thống QLVB (tài khoản dịch vụ)", "QLVB system (service account)", ("qlvb.ingest",)),
 )
 
 

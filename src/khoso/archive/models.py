@@ -395,6 +395,7 @@ class Page(models.Model):
             # Dashboards count the few failing pages of a project among millions: partial indexes keep it cheap.
             models.Index(fields=["file"], condition=models.Q(qc_passed=False), name="page_qc_failed"),
             models.Index(fields=["file"], condition=models.Q(needs_rescan=True), name="page_needs_rescan"),
+            models.Index(fields=["created_at"], name="page_created"),  # the director's throughput per day
         ]
 
     def __str__(self) -> str:

@@ -161,6 +161,15 @@ CHANGES: dict[str, Target] = {
     # two-factor authentication of staff
     "accounts_totp_enrol": NOTHING,
     "accounts_totp_verify": NOTHING,
+    # catalogue import (mục lục hồ sơ, mục lục văn bản): the upload kept for its preview, then the commit
+    "catalogue_upload": new("catalogue.CatalogueImport"),
+    "catalogue_commit": url("catalogue.CatalogueImport", pk="import_id", fonds_id="fonds_id"),
+    # the REST API's actions (the same services as the web pages)
+    "api-task-transition": url("workflow.ProjectFile", pk="pk"),
+    "api-reader-request-list": new("readers.ReaderRequest"),
+    "api-reader-request-decide": url("readers.ReaderRequest", pk="pk"),
+    # integration: a QLVB system's batch of born-digital records (one entry per batch, results in its detail)
+    "qlvb_ingest": new("qlvb.IngestRecord"),
 }
 
 #: routes that serve archival content: a GET of non-public material is one "read" entry
@@ -175,6 +184,9 @@ READS: dict[str, Target] = {
     "reader_read": READER_DELIVERY,
     "reader_read_page": READER_DELIVERY,
     "reader_download": READER_DELIVERY,
+    "api-file-detail": FILE,
+    "api-document-detail": url("archive.Document", pk="pk"),
+    "api-page-detail": url("archive.Page", pk="pk"),
 }
 
 #: routes that name material in the URL but serve no non-public content (checked by the sweep)
@@ -203,6 +215,8 @@ OUTSIDE_TRANSACTION = frozenset(
         "packages_item_accept",
         "packages_file_export",
         "backup_insurance_copy",
+        "qlvb_ingest",
+        "catalogue_upload",
     }
 )
 

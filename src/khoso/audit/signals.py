@@ -104,8 +104,13 @@ def on_m2m_changed(sender: Any, instance: Any, action: str, model: Any, pk_set: 
 
 def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     context = audit_context.current()
-    if context is not None and context.unsafe:  # a login form sent; not a test's force_login
-        context.annotate(action="dang_nhap", obj=user)
+    if context is None or not context.unsafe:  # a login form sent; not a test's force_login
+        return
+    target = registry.CHANGES.get(context.route)
+    if target is not None and target.model:  # a login inside another action (registration): that action's entry
+        context.detail["dang_nhap"] = user.get_username()
+        return
+    context.annotate(action="dang_nhap", obj=user)
 
 
 def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -66,6 +66,12 @@ INSTALLED_APPS = [
     "khoso.accounts",
     "khoso.signing",
     "khoso.oai",
+    "khoso.reports",
+    "khoso.catalogue",
+    "khoso.qlvb",
+    "khoso.api",
+    "rest_framework",
+    "drf_spectacular",
     "axes",
     "khoso.web",
 ]
@@ -147,6 +153,33 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "khoso_cache"}
     )
 }
+# The API (khoso.api): deny by default, tokens for programs, the session for the browsable pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "khoso.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["khoso.accounts.ratelimit.Throttle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kho Số API",
+    "DESCRIPTION": "API của Kho Số / the Kho Số REST API (TT 05/2025, NĐ 30/2020)",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # one name per choice set shared by several serializers (else drf-spectacular warns and invents names)
+    "ENUM_NAME_OVERRIDES": {
+        "ArchiveFileKindEnum": "khoso.archive.models.ArchiveFile.Kind",
+        "ReaderRequestKindEnum": "khoso.readers.models.ReaderRequest.Kind",
+        "FondsStatusEnum": "khoso.archive.models.Fonds.Status",
+        "ReaderRequestStatusEnum": "khoso.readers.models.ReaderRequest.Status",
+        "IngestResultEnum": "khoso.qlvb.models.IngestRecord.Result",
+    },
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

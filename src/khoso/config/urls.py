@@ -14,6 +14,8 @@ PUBLIC_PREFIXES = {"portal": "tra-cuu/", "readers": "doc-gia/"}
 PUBLIC_APPS = [] if settings.KHOSO_ENCLAVE else list(PUBLIC_PREFIXES)
 PRESERVATION_APPS = {"packages": "goi-tin/", "preservation": "bao-quan/", "backup": "sao-luu/"}
 SECURITY_APPS = {"accounts": "tai-khoan/", "audit": "nhat-ky/", "access": "quyen-truy-cap/", "signing": "chu-ky/"}
+REPORTING_APPS = {"reports": "bao-cao/", "catalogue": "muc-luc/"}
+API_APPS = {"api": "api/v1/"}
 INTEGRATION_APPS = {} if settings.KHOSO_ENCLAVE else {"oai": "oai/"}
 ROUTE_MODULES = [
     "khoso.web.urls",
@@ -21,6 +23,9 @@ ROUTE_MODULES = [
     *(f"khoso.{app}.urls" for app in PUBLIC_APPS),
     *(f"khoso.{app}.urls" for app in PRESERVATION_APPS),
     *(f"khoso.{app}.urls" for app in SECURITY_APPS),
+    *(f"khoso.{app}.urls" for app in REPORTING_APPS),
+    *(f"khoso.{app}.urls" for app in API_APPS),
+    "khoso.qlvb.urls",  # included by khoso.api.urls at api/v1/qlvb/
     *(f"khoso.{app}.urls" for app in INTEGRATION_APPS),
 ]
 
@@ -30,6 +35,8 @@ urlpatterns = [
     *(path(PUBLIC_PREFIXES[app], include(f"khoso.{app}.urls")) for app in PUBLIC_APPS),
     *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in PRESERVATION_APPS.items()),
     *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in SECURITY_APPS.items()),
+    *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in REPORTING_APPS.items()),
+    *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in API_APPS.items()),
     *(path(prefix, include(f"khoso.{app}.urls")) for app, prefix in INTEGRATION_APPS.items()),
     path("", include("khoso.web.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogueConfig(AppConfig):
+    name = "khoso.catalogue"
+    verbose_name = "Nhập, xuất mục lục"
