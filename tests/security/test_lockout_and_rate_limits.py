@@ -2,9 +2,9 @@
 
 Lockout is per account *and* address (``AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]``):
 a password-guessing client locks itself out of that account; the same person from another
-address, and other accounts from the same address, still log in. There is no REST API yet
-(issue 7): the "1,000 calls with one token" part runs against the portal's suggestion and
-search endpoints, which carry the same limiter the API will use (``khoso.accounts.ratelimit``).
+address, and other accounts from the same address, still log in. The "1,000 calls" part runs
+against the portal's suggestion and search endpoints here; the REST API carries the same limiter
+(``khoso.accounts.ratelimit.Throttle``), checked with a token in ``tests/api/test_behaviour.py``.
 """
 
 from __future__ import annotations
