@@ -9,6 +9,14 @@ lease may record a result: exactly one finished result per page (engineering.md 
 only compute; the results are written to the object store (temp file, fsync, rename) and then
 committed in one transaction, so a failure at any stage leaves nothing half-made.
 
+Every page is its own task (``capture.tasks.process_page``), so the pages of one file spread over
+every worker process on every machine; the lease makes sure each page is done once.
+
+Work is not done twice (``bench/ingest.py`` measures it): a colour JPEG's luma is decoded once, at
+full size, without the chroma (libjpeg's grayscale output); QC measures a reduced copy of that
+grayscale page, OCR deskews and binarises the same array, the rendition gets the OCR's bilevel image
+as its text mask, and the thumbnail is decoded from the JPEG's DCT at ⅛ scale.
+
 Fault injection (engineering.md A8 §6): ``FAULT_HOOKS[stage]`` is called before a stage runs,
 and the ``KHOSO_FAULT_INJECT`` setting (``"ocr=hang"``, ``"render=crash"``) does the same across
 processes, so tests can crash or hang a stage of a real worker.
@@ -25,6 +33,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -34,7 +43,7 @@ from PIL import Image
 from khoso.archive.models import Page
 from khoso.core.errors import ArchiveError
 from khoso.imaging.qc import QcResult, QcRules, check_page
-from khoso.ocr.engine import OcrResult, ocr_page
+from khoso.ocr.engine import OcrResult, bilevel_image, binarise_gray, deskew_gray, ocr_page
 from khoso.ocr.pdfa import render_page
 from khoso.storage.services import object_put_bytes, object_store
 
@@ -46,7 +55,6 @@ THUMBNAIL_PX = 320
 MAP_TYPES = {"30", "31"}  # typeName: Bản đồ, Bản vẽ kỹ thuật → 300 dpi rule
 
 FAULT_HOOKS: dict[str, Callable[[Page], None]] = {}
-
 
 class InjectedFault(ArchiveError):
     code = "loi_gia_lap"
@@ -67,11 +75,18 @@ def _fault(stage: str, page: Page) -> None:
 
 @dataclass
 class PageWork:
-    """What the stages of one page produce before anything is committed."""
+    """What the stages of one page produce before anything is committed.
+
+    ``image`` is the page decoded once as grayscale (mode ``"L"``, full size); ``source_mode`` is
+    the mode of the scan as stored (``"RGB"`` for a colour JPEG), which QC checks.
+    """
 
     image: Image.Image
     dpi: tuple[float, float]
+    source_mode: str = ""
     qc: QcResult | None = None
+    #: The deskewed bilevel page (mode ``"1"``) the OCR read, shared with the rendition's text mask.
+    mask: Image.Image | None = None
     ocr: OcrResult | None = None
     rendition: bytes = b""
     thumbnail: bytes = b""
@@ -80,17 +95,27 @@ class PageWork:
 def stage_qc(page: Page, work: PageWork) -> None:
     kind: Literal["text", "map"] = "map" if page.document and page.document.type_name in MAP_TYPES else "text"
     rules = QcRules(min_dpi=settings.KHOSO_MIN_DPI, min_dpi_map=settings.KHOSO_MIN_DPI_MAP)
-    work.qc = check_page(work.image, work.dpi, kind=kind, rules=rules, dpi_assumed=bool(page.qc.get("dpi_assumed")))
+    work.qc = check_page(
+        work.image,
+        work.dpi,
+        kind=kind,
+        rules=rules,
+        dpi_assumed=bool(page.qc.get("dpi_assumed")),
+        source_mode=work.source_mode or None,
+    )
 
 
 def stage_ocr(page: Page, work: PageWork) -> None:
     assert work.qc is not None
+    skew = work.qc.skew_degrees or 0.0
+    deskewed = deskew_gray(np.asarray(work.image), skew)
+    work.mask = bilevel_image(binarise_gray(deskewed))
     work.ocr = ocr_page(
         work.image,
         dpi=round(work.dpi[0]),
         lang=settings.KHOSO_OCR_LANGUAGE,
-        skew_degrees=work.qc.skew_degrees or 0.0,
-        binarise=settings.KHOSO_OCR_BINARISE,
+        skew_degrees=skew,
+        prepared=work.mask if settings.KHOSO_OCR_BINARISE else Image.fromarray(deskewed),
     )
 
 
@@ -102,15 +127,33 @@ def stage_render(page: Page, work: PageWork, original: bytes) -> None:
         ocr=work.ocr,
         dpi=work.dpi,
         jpeg_quality=settings.KHOSO_RENDITION_JPEG_QUALITY,
+        mode=settings.KHOSO_RENDITION_MODE,
+        mask=work.mask,  # the OCR's bilevel page; used as the MRC text mask when the page needed no deskew
     )
 
 
-def stage_thumbnail(page: Page, work: PageWork) -> None:
-    thumb = work.image.convert("RGB")
+def stage_thumbnail(page: Page, work: PageWork, original: bytes) -> None:
+    source = Image.open(io.BytesIO(original))
+    if source.format == "JPEG":
+        source.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX * 2))  # decode the DCT at ⅛ (or ¼, ½) scale
+    thumb = _flatten_for_thumbnail(source)
     thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX * 2))
     buffer = io.BytesIO()
     thumb.save(buffer, format="JPEG", quality=70, optimize=True)
     work.thumbnail = buffer.getvalue()
+
+
+def _flatten_for_thumbnail(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGB", "L"):
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        return Image.fromarray(_eight_bit(np.asarray(image)))
+    return image.convert("RGB")
+
+
+def _eight_bit(array: np.ndarray) -> np.ndarray:
+    peak = 65535.0 if array.dtype == np.uint16 else max(float(array.max()), 1.0)
+    return np.clip(array.astype(np.float32) * (255.0 / peak), 0, 255).astype(np.uint8)
 
 
 STAGES: tuple[tuple[str, Callable[..., None]], ...] = (
@@ -138,11 +181,20 @@ def claim(page_id: int) -> tuple[Page, str] | None:
     return Page.objects.select_related("original", "document").get(pk=page_id), token
 
 
-def _load_image(original: bytes, page: Page) -> tuple[Image.Image, tuple[float, float]]:
-    image = Image.open(io.BytesIO(original))
-    image.load()
+def _load_image(original: bytes, page: Page) -> tuple[Image.Image, str, tuple[float, float]]:
+    """The page decoded once as full-size grayscale, and the mode of the scan as stored."""
+    decoded = Image.open(io.BytesIO(original))
+    source_mode = decoded.mode
+    if decoded.format == "JPEG" and decoded.mode in ("RGB", "YCbCr"):
+        decoded.draft("L", decoded.size)  # libjpeg outputs luma only: no chroma upsampling or colour conversion
+    decoded.load()
+    image: Image.Image = decoded
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        image = Image.fromarray(_eight_bit(np.asarray(image, dtype=np.float32 if image.mode == "F" else None)))
+    elif image.mode != "L":
+        image = image.convert("L")
     dpi = page.dpi or 300.0
-    return image, (dpi, dpi)
+    return image, source_mode, (dpi, dpi)
 
 
 def process_page(page_id: int) -> str:
@@ -153,11 +205,11 @@ def process_page(page_id: int) -> str:
     page, token = claimed
     try:
         original = object_store().read_bytes(page.original_id)
-        image, dpi = _load_image(original, page)
-        work = PageWork(image=image, dpi=dpi)
+        image, source_mode, dpi = _load_image(original, page)
+        work = PageWork(image=image, dpi=dpi, source_mode=source_mode)
         for name, stage in STAGES:
             _fault(name, page)
-            if name == "render":
+            if name in ("render", "thumbnail"):
                 stage(page, work, original)
             else:
                 stage(page, work)

@@ -9,6 +9,10 @@ laid on top unrotated, so the visible scan and the invisible text share the desk
 
 The rendition is a reading copy: originals are kept byte-identical elsewhere, which is why a
 lossy but visually faithful JPEG re-encoding is acceptable here (lossy JBIG2 never is).
+With ``mode="mrc"`` the page is instead split into layers by :mod:`khoso.imaging.mrc` (a
+lossless CCITT G4 text mask, a ÷3 colour background, the ink colour, full-resolution cut-outs
+for seals and pictures), about a fifteenth of the JPEG's bytes; the layers are drawn inside the
+same rotated frame, so geometry and text layer are those of the JPEG page.
 
 Only pikepdf, Pillow and pypdfium2 are used (no PyMuPDF/AGPL code, no Ghostscript).
 veraPDF is not available on this machine, so :func:`check_pdfa` is a light self-check of the
@@ -33,6 +37,7 @@ import pypdfium2
 from PIL import Image, ImageCms
 
 from khoso.core.text import nfc
+from khoso.imaging.mrc import EncodedImage, MrcPage, encode_page
 from khoso.ocr.engine import OcrResult
 from khoso.ocr.errors import RenderError
 
@@ -43,6 +48,13 @@ PRODUCER = "Kho Số (khoso.ocr, pikepdf)"
 
 _IMAGE_NAME = "/Im0"
 _TEXT_NAME = "/OcrText0"
+_BACKGROUND_NAME = "/Bg0"
+_FOREGROUND_NAME = "/Fg0"
+_MASK_NAME = "/Mk0"
+_PATCH_PREFIX = "/Pt"
+
+#: ``render_page`` modes: the scan as one JPEG, or mixed raster content (:mod:`khoso.imaging.mrc`).
+RENDITION_MODES = ("jpeg", "mrc")
 
 
 # --------------------------------------------------------------------------- one page
@@ -55,6 +67,9 @@ def render_page(
     ocr: OcrResult,
     dpi: tuple[float, float] | float,
     jpeg_quality: int = 75,
+    mode: str = "jpeg",
+    mask: Image.Image | None = None,
+    image: Image.Image | None = None,
 ) -> bytes:
     """Return a one-page PDF: the scan (deskewed by ``ocr.skew_degrees``) under its text layer.
 
@@ -62,12 +77,32 @@ def render_page(
     (``image/jpeg``, ``image/png`` or ``image/tiff``; a multi-page TIFF contributes its first
     frame). Pixels are taken in stored order: EXIF orientation is the caller's business, and the
     OCR must have been run on the same pixel frame (same width and height).
+
+    ``mode`` is ``"jpeg"`` (the scan as one JPEG, passed through when possible) or ``"mrc"``
+    (mixed raster content, :mod:`khoso.imaging.mrc`: a lossless Group 4 text mask over a
+    downsampled colour background, full-resolution cut-outs for seals and pictures, a single
+    Group 4 image for pages without colour, the plain JPEG when the page is mostly picture).
+    For ``"mrc"``, ``image`` may be the already decoded scan and ``mask`` the bilevel page the
+    OCR read (ink black), both only to save work. The mask is in the OCR's deskewed frame, so it
+    is reused only when ``ocr.skew_degrees`` is 0; otherwise the encoder makes its own in the
+    scan's frame (rotating a bilevel mask back would distort the letters).
     """
     x_dpi, y_dpi = (float(dpi), float(dpi)) if isinstance(dpi, int | float) else map(float, dpi)
     if x_dpi <= 0 or y_dpi <= 0:
         raise RenderError(reason=f"dpi must be positive, got {dpi!r}")
+    if mode not in RENDITION_MODES:
+        raise RenderError(reason=f"rendition mode must be one of {', '.join(RENDITION_MODES)}, got {mode!r}")
     pdf = pikepdf.new()
-    image_xobject, width_px, height_px = _image_xobject(pdf, original, mime, jpeg_quality)
+    layers = None
+    if mode == "mrc":
+        scan_frame_mask = mask if not ocr.skew_degrees else None
+        layers = _mrc_layers(original, mime, image=image, mask=scan_frame_mask, dpi=x_dpi)
+    if layers is not None and layers.kind != "jpeg":
+        xobjects, image_ops = _mrc_xobjects(pdf, layers)
+        width_px, height_px = layers.width, layers.height
+    else:
+        image_xobject, width_px, height_px = _image_xobject(pdf, original, mime, jpeg_quality)
+        xobjects, image_ops = {_IMAGE_NAME: image_xobject}, None
     if (width_px, height_px) != (ocr.width, ocr.height):
         raise RenderError(
             reason=f"image is {width_px}×{height_px} px but the OCR was run on {ocr.width}×{ocr.height} px"
@@ -77,9 +112,7 @@ def render_page(
     page_width = width_px / x_dpi * POINTS_PER_INCH
     page_height = height_px / y_dpi * POINTS_PER_INCH
     page = pdf.add_blank_page(page_size=(page_width, page_height))
-    page.obj.Resources = pikepdf.Dictionary(
-        XObject=pikepdf.Dictionary({_IMAGE_NAME: image_xobject, _TEXT_NAME: text_form})
-    )
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary({**xobjects, _TEXT_NAME: text_form}))
     page.obj.Contents = pikepdf.Stream(
         pdf,
         _page_content(
@@ -89,6 +122,7 @@ def render_page(
             y_scale=POINTS_PER_INCH / y_dpi,
             skew_degrees=ocr.skew_degrees,
             text_scale=(ocr.dpi / x_dpi, ocr.dpi / y_dpi),
+            image_ops=image_ops,
         ),
     )
     buffer = io.BytesIO()
@@ -109,30 +143,109 @@ def _page_content(
     y_scale: float,
     skew_degrees: float,
     text_scale: tuple[float, float],
+    image_ops: Sequence[str] | None = None,
 ) -> bytes:
     """Content stream: the image rotated about its centre in pixel space, then the text form.
 
     In pixel units with y up, a counter-clockwise rotation by the deskew angle (as PIL and
     OpenCV rotate on screen) is the PDF matrix ``[cos sin -sin cos 0 0]``; concatenated ``cm``
-    operators apply innermost-last, so the order below reads outside-in.
+    operators apply innermost-last, so the order below reads outside-in. ``image_ops`` draw
+    the image layers in that rotated pixel space (default: ``/Im0`` over the whole frame).
     """
     angle = math.radians(skew_degrees)
     cos_a, sin_a = math.cos(angle), math.sin(angle)
     centre_x, centre_y = width_px / 2, height_px / 2
     n = _number
-    image_ops = [
+    frame_ops = [
         "q",
         f"{n(x_scale)} 0 0 {n(y_scale)} 0 0 cm",  # pixels -> points
     ]
     if skew_degrees:
-        image_ops += [
+        frame_ops += [
             f"1 0 0 1 {n(centre_x)} {n(centre_y)} cm",
             f"{n(cos_a)} {n(sin_a)} {n(-sin_a)} {n(cos_a)} 0 0 cm",
             f"1 0 0 1 {n(-centre_x)} {n(-centre_y)} cm",
         ]
-    image_ops += [f"{width_px} 0 0 {height_px} 0 0 cm", f"{_IMAGE_NAME} Do", "Q"]
+    if image_ops is None:
+        image_ops = [f"{width_px} 0 0 {height_px} 0 0 cm", f"{_IMAGE_NAME} Do"]
+    frame_ops += [*image_ops, "Q"]
     text_ops = ["q", f"{n(text_scale[0])} 0 0 {n(text_scale[1])} 0 0 cm", f"{_TEXT_NAME} Do", "Q"]
-    return ("\n".join(image_ops + text_ops) + "\n").encode("ascii")
+    return ("\n".join(frame_ops + text_ops) + "\n").encode("ascii")
+
+
+def _mrc_layers(
+    original: bytes, mime: str, *, image: Image.Image | None, mask: Image.Image | None, dpi: float
+) -> MrcPage:
+    if mime not in ("image/jpeg", "image/png", "image/tiff"):
+        raise RenderError(reason=f"unsupported image type {mime}")
+    try:
+        if image is None:
+            image = Image.open(io.BytesIO(original))
+            image.seek(0)
+            image.load()
+        return encode_page(image, dpi=dpi, mask=mask)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise RenderError(reason=f"unreadable image: {exc}") from exc
+
+
+def _mrc_xobjects(pdf: pikepdf.Pdf, layers: MrcPage) -> tuple[dict[str, pikepdf.Object], list[str]]:
+    """Image XObjects of the MRC layers and the operators drawing them in pixel space.
+
+    Order: background, full-resolution patches, then the ink, painted through the Group 4
+    mask either as a stencil (``ImageMask``) in one fill colour or as the low-resolution
+    foreground image with the mask as its explicit ``/Mask``. Explicit masking is not
+    transparency, so the page needs no transparency group under PDF/A-2.
+    """
+    width, height = layers.width, layers.height
+    whole = f"{width} 0 0 {height} 0 0 cm"
+    assert layers.mask is not None
+    if layers.kind == "bitonal":
+        return {_IMAGE_NAME: _ccitt_stream(pdf, layers.mask, stencil=False)}, [whole, f"{_IMAGE_NAME} Do"]
+    assert layers.background is not None
+    xobjects: dict[str, pikepdf.Object] = {_BACKGROUND_NAME: _layer_stream(pdf, layers.background)}
+    ops = ["q", whole, f"{_BACKGROUND_NAME} Do", "Q"]
+    for index, patch in enumerate(layers.patches):
+        name = f"{_PATCH_PREFIX}{index}"
+        xobjects[name] = _layer_stream(pdf, patch.image)
+        bottom = height - patch.top - patch.image.height  # PDF's y axis points up
+        ops += ["q", f"{patch.image.width} 0 0 {patch.image.height} {patch.left} {bottom} cm", f"{name} Do", "Q"]
+    mask = _ccitt_stream(pdf, layers.mask, stencil=True)
+    if layers.foreground is None:
+        red, green, blue = (_number(channel / 255) for channel in layers.ink_colour)
+        xobjects[_MASK_NAME] = mask
+        ops += ["q", f"{red} {green} {blue} rg", whole, f"{_MASK_NAME} Do", "Q"]
+    else:
+        foreground = _layer_stream(pdf, layers.foreground)
+        foreground.Mask = pdf.make_indirect(mask)
+        xobjects[_FOREGROUND_NAME] = foreground
+        ops += ["q", whole, f"{_FOREGROUND_NAME} Do", "Q"]
+    return xobjects, ops
+
+
+def _layer_stream(pdf: pikepdf.Pdf, layer: EncodedImage) -> pikepdf.Stream:
+    return _dct_stream(pdf, layer.data, "L" if layer.colour == "gray" else "RGB", layer.width, layer.height)
+
+
+def _ccitt_stream(pdf: pikepdf.Pdf, layer: EncodedImage, *, stencil: bool) -> pikepdf.Stream:
+    """A Group 4 image: a black-and-white picture, or a stencil mask painting where its bits are black."""
+    stream = pikepdf.Stream(
+        pdf,
+        layer.data,
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=layer.width,
+        Height=layer.height,
+        BitsPerComponent=1,
+        Filter=pikepdf.Name.CCITTFaxDecode,
+        DecodeParms=pikepdf.Dictionary(
+            K=-1, Columns=layer.width, Rows=layer.height, BlackIs1=pikepdf.Boolean(layer.black_is_1)
+        ),
+    )
+    if stencil:
+        stream.ImageMask = True
+    else:
+        stream.ColorSpace = pikepdf.Name.DeviceGray
+    return stream
 
 
 def _text_layer_form(pdf: pikepdf.Pdf, textonly_pdf: bytes) -> pikepdf.Object:

@@ -1,0 +1,454 @@
+"""Mixed raster content (MRC): a scanned text page as a sharp bitonal mask over a small colour page.
+
+Why: a province keeps millions of pages twice over, so every kilobyte of the reading copy counts.
+A 300-dpi colour JPEG of a text page spends most of its bytes on the edges of the letters. MRC
+splits the page into what the eye needs at full resolution and what it does not:
+
+* the **mask**: the ink, bitonal at the scan's resolution, coded losslessly with CCITT Group 4
+  (no symbol matching, so a ``d`` can never become an ``đ`` nor a tone mark change: lossy
+  JBIG2/JB2 does exactly that and is never used for archives);
+* the **background**: the paper with the ink removed, downsampled ÷3 and JPEG-coded, which keeps
+  the paper tone, stains and faint pencil in 24-bit colour at a few kilobytes;
+* the **foreground**: the colour of the ink, either one colour (black or dark grey typescript) or
+  a tiny low-resolution colour image painted through the mask;
+* **patches**: wherever the three layers would not reproduce the scan (a red seal, a photo, a map,
+  a signature in blue ink), the scan itself, cut out at full resolution as a JPEG.
+
+When the patches would cover most of the page the page stays a plain JPEG; when the page has no
+colour at all (white paper, neutral ink) it becomes a single Group 4 image, the smallest lossless
+form. Only Pillow (libtiff for Group 4, libjpeg), OpenCV and numpy are used; assembling the layers
+into PDF objects is :mod:`khoso.ocr.pdfa`'s job, so this module has no PDF and no Django in it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Literal
+
+import cv2
+import numpy as np
+from PIL import Image, TiffImagePlugin
+
+#: Downsampling of the background layer (300 dpi → 100 dpi).
+BACKGROUND_FACTOR = 3
+#: Downsampling of the foreground (ink colour) layer (300 dpi → 25 dpi).
+FOREGROUND_FACTOR = 12
+#: Side, in pixels at 300 dpi, of the blocks in which the reconstruction is compared to the scan.
+BLOCK_PX = 32
+
+
+@dataclass(frozen=True)
+class MrcOptions:
+    """Tuning of the segmentation and coding; the defaults were chosen on the OCR corpus."""
+
+    #: A pixel is ink when this many grey levels darker than its neighbourhood's mean…
+    ink_offset: int = 18
+    #: …or darker than this absolutely (fills the inside of large dark areas).
+    ink_dark_level: int = 90
+    background_quality: int = 35
+    foreground_quality: int = 50
+    patch_quality: int = 75
+    #: Mean absolute error (grey levels, 0–255) of a block's reconstruction that marks it as detail.
+    detail_error: float = 14.0
+    #: Chroma (max − min of R, G, B) above which a pixel is colour rather than tinted paper.
+    colour_chroma: int = 60
+    #: Fraction of colour pixels that makes a block a colour region (seal, signature, photo).
+    colour_fraction: float = 0.04
+    #: Patches covering more than this fraction of the page: keep the whole page as a JPEG.
+    fallback_fraction: float = 0.45
+    #: A page whose background is this light and this neutral everywhere is bitonal.
+    white_paper_level: int = 225
+    neutral_chroma: int = 12
+    #: Ink colour spread (5th to 95th percentile, per channel, of the ink-colour cells) under
+    #: which one fill colour is used; thin strokes alone spread black ink over ~45 levels.
+    uniform_ink_spread: int = 56
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    """One coded raster, ready to be wrapped in a PDF image XObject."""
+
+    data: bytes
+    codec: Literal["ccitt-g4", "jpeg"]
+    width: int
+    height: int
+    colour: Literal["bilevel", "gray", "rgb"]
+    #: CCITT only: 1 bits of the coded data are black (``/BlackIs1 true`` in the PDF).
+    black_is_1: bool = False
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A full-resolution cut-out of the scan; ``left``/``top`` in pixels, origin top-left."""
+
+    image: EncodedImage
+    left: int
+    top: int
+
+
+@dataclass(frozen=True)
+class MrcPage:
+    """The layers of one page, all in the pixel frame of the scan (``width`` × ``height``).
+
+    ``kind`` is ``"bitonal"`` (``mask`` only, drawn as a black-and-white image), ``"mrc"``
+    (``background``, then ``patches``, then the ink: ``foreground`` through ``mask``, or
+    ``ink_colour`` through ``mask`` when ``foreground`` is None) or ``"jpeg"`` (no layers: the
+    page is mostly picture and the caller keeps the scan as one JPEG). The mask decodes to 0
+    samples where the ink is (see :attr:`EncodedImage.black_is_1`).
+    """
+
+    kind: Literal["bitonal", "mrc", "jpeg"]
+    width: int
+    height: int
+    mask: EncodedImage | None = None
+    background: EncodedImage | None = None
+    foreground: EncodedImage | None = None
+    ink_colour: tuple[int, int, int] = (0, 0, 0)
+    patches: tuple[Patch, ...] = field(default=())
+
+    @property
+    def image_bytes(self) -> int:
+        """Bytes of all coded rasters of the page (without PDF overhead)."""
+        images = [self.mask, self.background, self.foreground, *(patch.image for patch in self.patches)]
+        return sum(len(image.data) for image in images if image is not None)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def encode_page(
+    image: Image.Image,
+    *,
+    dpi: float = 300.0,
+    mask: Image.Image | None = None,
+    options: MrcOptions | None = None,
+) -> MrcPage:
+    """Split ``image`` (a whole scanned page) into MRC layers.
+
+    ``mask``, when given, is a bilevel (mode ``"1"``) image of the same size and frame, black
+    (0) where the ink is, e.g. the binarised copy the OCR already made; otherwise the mask is
+    computed here. Pixel sizes scale with ``dpi`` (the defaults are for 300 dpi).
+    """
+    options = options or MrcOptions()
+    width, height = image.size
+    if image.mode == "1":
+        return MrcPage(kind="bitonal", width=width, height=height, mask=encode_g4(image))
+    layers = split_layers(image, dpi=dpi, mask=mask, options=options)
+    rgb, ink, background, foreground, is_gray = (
+        layers.rgb,
+        layers.ink,
+        layers.background,
+        layers.foreground,
+        layers.is_gray,
+    )
+    boxes = _detail_boxes(rgb, ink, background, foreground, dpi / 300.0, options)
+    covered = sum((right - left) * (bottom - top) for left, top, right, bottom in boxes)
+    if covered > options.fallback_fraction * width * height:
+        return MrcPage(kind="jpeg", width=width, height=height)
+    for left, top, right, bottom in boxes:
+        ink[top:bottom, left:right] = False
+
+    ink_spread = _spread(foreground, ink, FOREGROUND_FACTOR)
+    uniform_ink = ink_spread <= options.uniform_ink_spread
+    ink_colour = _ink_fill_colour(foreground, ink, FOREGROUND_FACTOR) if uniform_ink else (0, 0, 0)
+    mask_image = Image.fromarray(~ink)  # bool → mode "1", True (white) where there is no ink
+    if not boxes and uniform_ink and _is_white_paper(background, options) and _is_neutral_dark(ink_colour, options):
+        return MrcPage(kind="bitonal", width=width, height=height, mask=encode_g4(mask_image))
+    patches = tuple(
+        Patch(image=_jpeg(rgb[top:bottom, left:right], options.patch_quality, is_gray), left=left, top=top)
+        for left, top, right, bottom in boxes
+    )
+    return MrcPage(
+        kind="mrc",
+        width=width,
+        height=height,
+        mask=encode_g4(mask_image),
+        background=_jpeg(background, options.background_quality, is_gray),
+        foreground=None if uniform_ink else _jpeg(foreground, options.foreground_quality, is_gray),
+        ink_colour=ink_colour,
+        patches=patches,
+    )
+
+
+# --------------------------------------------------------------------------- segmentation
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The uncoded layers: ``ink`` (H×W bool), ``background`` (÷3) and ``foreground`` (÷12) RGB."""
+
+    rgb: np.ndarray
+    ink: np.ndarray
+    background: np.ndarray
+    foreground: np.ndarray
+    is_gray: bool
+
+
+def split_layers(
+    image: Image.Image, *, dpi: float = 300.0, mask: Image.Image | None = None, options: MrcOptions | None = None
+) -> Layers:
+    """Segment a grey or colour page into ink mask, paper (background) and ink colour (foreground)."""
+    options = options or MrcOptions()
+    rgb = _as_rgb_array(image)
+    is_gray = image.mode in ("L", "I;16", "I;16B", "I;16L", "I", "LA")
+    gray = rgb[:, :, 0] if is_gray else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    smoothed = cv2.GaussianBlur(gray, (3, 3), 0)
+    ink, core = _ink_mask(smoothed, mask, dpi / 300.0, options)
+    background = _layer_average(rgb, ~_grow(ink), BACKGROUND_FACTOR, fallback=_paper_colour(rgb, ink))
+    foreground = _layer_average(rgb, core, FOREGROUND_FACTOR, fallback=(0, 0, 0))
+    if mask is None:
+        ink = _strokes_at_true_width(smoothed, ink, background, foreground, options)
+    return Layers(rgb=rgb, ink=ink, background=background, foreground=foreground, is_gray=is_gray)
+
+
+def _as_rgb_array(image: Image.Image) -> np.ndarray:
+    """The page as a C-contiguous uint8 H×W×3 array (grey pages repeat their channel)."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.point(lambda value: value / 256).convert("L")
+    if image.mode in ("LA", "RGBA", "PA", "P"):
+        rgba = image.convert("RGBA")
+        flattened = Image.new("RGBA", image.size, "white")
+        flattened.alpha_composite(rgba)
+        image = flattened.convert("L" if image.mode == "LA" else "RGB")
+    if image.mode == "L":
+        gray = np.asarray(image)
+        return np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
+    return np.ascontiguousarray(np.asarray(image.convert("RGB")))
+
+
+def _ink_mask(
+    smoothed: np.ndarray, given: Image.Image | None, scale: float, options: MrcOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean ink mask (local contrast or absolutely dark) and its core, whose colour is the ink's.
+
+    The core leaves out the anti-aliased rim of the strokes, which is half paper: averaged in,
+    it would make black ink look brown on yellowed paper.
+    """
+    block = max(15, round(51 * scale)) | 1
+    local_mean = cv2.blur(smoothed, (block, block)).astype(np.int16)
+    darkness = local_mean - smoothed
+    if given is not None:
+        height, width = smoothed.shape
+        if given.size != (width, height):
+            raise ValueError(f"mask is {given.size[0]}×{given.size[1]} px, the page {width}×{height} px")
+        ink = ~np.asarray(given.convert("1"), dtype=bool)
+    else:
+        ink = (darkness > options.ink_offset) | (smoothed < options.ink_dark_level)
+    core = ink & ((darkness > 3 * options.ink_offset) | (smoothed < options.ink_dark_level))
+    return ink, core
+
+
+def _strokes_at_true_width(
+    smoothed: np.ndarray, ink: np.ndarray, background: np.ndarray, foreground: np.ndarray, options: MrcOptions
+) -> np.ndarray:
+    """Keep only the ink pixels darker than halfway between the local paper and the local ink.
+
+    The contrast threshold finds the strokes but also takes their light anti-aliased rim, which
+    makes letters bold and closes small gaps: a ``d`` whose serif thickens reads as ``đ``. Half
+    way between paper and ink is where the eye puts the edge of the stroke.
+    """
+    height, width = smoothed.shape
+    paper = cv2.resize(_luma(background), (width, height), interpolation=cv2.INTER_LINEAR)
+    ink_level = cv2.resize(_luma(foreground), (width, height), interpolation=cv2.INTER_LINEAR)
+    midpoint = (paper.astype(np.uint16) + ink_level) // 2
+    return (ink & (smoothed < midpoint)) | (smoothed < options.ink_dark_level)
+
+
+def _luma(layer: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(layer, cv2.COLOR_RGB2GRAY)
+
+
+def _grow(ink: np.ndarray) -> np.ndarray:
+    """The ink and its one-pixel halo (the anti-aliased edge belongs to neither layer cleanly)."""
+    return cv2.dilate(ink.view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+
+
+def _layer_average(rgb: np.ndarray, where: np.ndarray, factor: int, *, fallback: tuple[int, int, int]) -> np.ndarray:
+    """Mean colour of the ``where`` pixels in each ``factor``×``factor`` cell; holes filled from around.
+
+    Cells with no such pixel take the weighted mean of a growing neighbourhood (normalised
+    convolution), so the layer is smooth where it is hidden and codes in very few bytes.
+    """
+    height, width = where.shape
+    size = (max(1, -(-width // factor)), max(1, -(-height // factor)))
+    weight = where.view(np.uint8)
+    kept = cv2.bitwise_and(rgb, rgb, mask=weight)
+    total = cv2.resize(kept, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    share = cv2.resize(weight * np.uint8(255), size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    layer = np.empty_like(total)
+    filled = share > 0.02
+    layer[filled] = total[filled] / share[filled][:, None]
+    missing = ~filled
+    sigma = 2.0
+    while missing.any() and sigma < max(size):
+        spread_total = cv2.GaussianBlur(total, (0, 0), sigma)
+        spread_share = cv2.GaussianBlur(share, (0, 0), sigma)
+        reached = missing & (spread_share > 1e-3)
+        layer[reached] = spread_total[reached] / spread_share[reached][:, None]
+        missing &= ~reached
+        sigma *= 3
+    layer[missing] = fallback
+    return np.clip(layer + 0.5, 0, 255).astype(np.uint8)
+
+
+def _paper_colour(rgb: np.ndarray, ink: np.ndarray) -> tuple[int, int, int]:
+    sample = rgb[::16, ::16][~ink[::16, ::16]]
+    if not len(sample):
+        return (255, 255, 255)
+    red, green, blue = np.median(sample, axis=0)
+    return (int(red), int(green), int(blue))
+
+
+def _cells_with_ink(ink: np.ndarray, factor: int, shape: tuple[int, ...]) -> np.ndarray:
+    coverage = cv2.resize(ink.view(np.uint8) * np.uint8(255), (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+    return coverage > 25  # at least a tenth of the cell is ink
+
+
+def _spread(foreground: np.ndarray, ink: np.ndarray, factor: int) -> int:
+    cells = foreground[_cells_with_ink(ink, factor, foreground.shape)]
+    if len(cells) < 4:
+        return 0
+    low, high = np.percentile(cells, [5, 95], axis=0)
+    return int((high - low).max())
+
+
+def _ink_fill_colour(foreground: np.ndarray, ink: np.ndarray, factor: int) -> tuple[int, int, int]:
+    """One colour for all the ink: the 30th percentile of the inked cells, nearer the stroke cores."""
+    cells = foreground[_cells_with_ink(ink, factor, foreground.shape)]
+    if not len(cells):
+        return (0, 0, 0)
+    red, green, blue = np.percentile(cells, 30, axis=0)
+    return (int(red), int(green), int(blue))
+
+
+def _is_white_paper(background: np.ndarray, options: MrcOptions) -> bool:
+    sample = background[::2, ::2].reshape(-1, 3).astype(np.int16)
+    darkest = np.percentile(sample.min(axis=1), 0.5)
+    chroma = np.percentile(sample.max(axis=1) - sample.min(axis=1), 99.5)
+    return bool(darkest >= options.white_paper_level and chroma <= options.neutral_chroma)
+
+
+def _is_neutral_dark(colour: tuple[int, int, int], options: MrcOptions) -> bool:
+    return max(colour) <= 110 and max(colour) - min(colour) <= options.neutral_chroma * 2
+
+
+def _detail_boxes(
+    rgb: np.ndarray,
+    ink: np.ndarray,
+    background: np.ndarray,
+    foreground: np.ndarray,
+    scale: float,
+    options: MrcOptions,
+) -> list[tuple[int, int, int, int]]:
+    """Rectangles (left, top, right, bottom) where mask + layers would not reproduce the scan.
+
+    Compared on blocks of :data:`BLOCK_PX` pixels: the scan averaged over the block against the
+    ink coverage × ink colour + the rest × paper colour. A seal, a photo or a signature in colour
+    either differs from that model (tones the mask cannot carry) or has colour pixels, which
+    tinted paper does not.
+    """
+    height, width = ink.shape
+    block = max(8, round(BLOCK_PX * scale))
+    grid = (max(1, -(-width // block)), max(1, -(-height // block)))
+    fine = (grid[0] * 4, grid[1] * 4)
+    scan = cv2.resize(rgb, fine, interpolation=cv2.INTER_AREA).astype(np.float32)
+    coverage = cv2.resize(ink.view(np.uint8) * np.float32(1.0), fine, interpolation=cv2.INTER_AREA)[:, :, None]
+    paper = cv2.resize(background, fine, interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    ink_colour = cv2.resize(foreground, fine, interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    model = coverage * ink_colour + (1.0 - coverage) * paper
+    error = np.abs(scan - model).mean(axis=2)
+    block_error = cv2.resize(error, grid, interpolation=cv2.INTER_AREA)
+
+    small = cv2.resize(rgb, fine, interpolation=cv2.INTER_AREA)
+    chroma = (small.max(axis=2).astype(np.int16) - small.min(axis=2)) > options.colour_chroma
+    block_colour = cv2.resize(chroma.view(np.uint8) * np.float32(1.0), grid, interpolation=cv2.INTER_AREA)
+
+    detail_blocks = ((block_error > options.detail_error) | (block_colour > options.colour_fraction)).astype(np.uint8)
+    if not detail_blocks.any():
+        return []
+    detail = cv2.dilate(detail_blocks, np.ones((3, 3), np.uint8))
+    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(detail, connectivity=8)
+    boxes = []
+    for index in range(1, count):
+        left, top, box_width, box_height, _area = stats[index]
+        boxes.append(
+            (
+                int(left * block),
+                int(top * block),
+                int(min(width, (left + box_width) * block)),
+                int(min(height, (top + box_height) * block)),
+            )
+        )
+    return _merge_overlapping(boxes)
+
+
+def _merge_overlapping(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Union overlapping rectangles until none overlap (a pixel is never coded twice)."""
+    merged = list(boxes)
+    changed = True
+    while changed:
+        changed = False
+        for first in range(len(merged)):
+            for second in range(first + 1, len(merged)):
+                a, b = merged[first], merged[second]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    merged[first] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    del merged[second]
+                    changed = True
+                    break
+            if changed:
+                break
+    return merged
+
+
+# --------------------------------------------------------------------------- coding
+
+
+def encode_g4(bilevel: Image.Image) -> EncodedImage:
+    """CCITT Group 4 data of a mode ``"1"`` image, one strip (lossless).
+
+    Pillow writes a TIFF through libtiff; the strip is the raw ``CCITTFaxDecode`` stream with
+    ``K -1``; :attr:`EncodedImage.black_is_1` says how the PDF must read its bits so that black
+    pixels decode to 0 samples.
+    """
+    if bilevel.mode != "1":
+        raise ValueError(f"Group 4 needs a bilevel image, got mode {bilevel.mode}")
+    buffer = io.BytesIO()
+    # One strip: Group 4 strips are coded independently and cannot be concatenated.
+    bilevel.save(buffer, format="TIFF", compression="group4", tiffinfo={TiffImagePlugin.ROWSPERSTRIP: bilevel.height})
+    buffer.seek(0)
+    with Image.open(buffer) as tiff:
+        assert isinstance(tiff, TiffImagePlugin.TiffImageFile)
+        tags = tiff.tag_v2
+        offsets, counts = tags[TiffImagePlugin.STRIPOFFSETS], tags[TiffImagePlugin.STRIPBYTECOUNTS]
+        offsets = offsets if isinstance(offsets, tuple) else (offsets,)
+        counts = counts if isinstance(counts, tuple) else (counts,)
+        photometric = tags.get(TiffImagePlugin.PHOTOMETRIC_INTERPRETATION, 0)
+        fill_order = tags.get(266, 1)
+    if len(offsets) != 1 or fill_order != 1:
+        raise ValueError(f"libtiff wrote {len(offsets)} strips with fill order {fill_order}")
+    data = buffer.getvalue()[offsets[0] : offsets[0] + counts[0]]
+    return EncodedImage(
+        data=data,
+        codec="ccitt-g4",
+        width=bilevel.width,
+        height=bilevel.height,
+        colour="bilevel",
+        # libtiff codes 0 bits as white runs; Pillow's "1" is min-is-black, i.e. 0 bits are black.
+        black_is_1=photometric == 1,
+    )
+
+
+def _jpeg(pixels: np.ndarray, quality: int, gray: bool) -> EncodedImage:
+    array = np.ascontiguousarray(pixels[:, :, 0] if gray else pixels)
+    image = Image.fromarray(array)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality, optimize=True)
+    return EncodedImage(
+        data=buffer.getvalue(),
+        codec="jpeg",
+        width=image.width,
+        height=image.height,
+        colour="gray" if gray else "rgb",
+    )

@@ -1,0 +1,92 @@
+"""Pages of one file are separate units of work: they spread over worker processes and machines.
+
+Why this matters for speed (issue 8): a 1,000-page file must not sit on one core while the others
+idle. Every page is queued as its own task and claimed with its own database lease, so any worker
+on any machine can take the next page of any file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from khoso.archive.models import Page
+from khoso.capture import pipeline, services, tasks
+from khoso.capture.models import Delivery
+from khoso.storage.services import object_store
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PAGES = 4
+WAIT_FOR_SECOND_WORKER_SECONDS = 60.0
+
+
+@pytest.fixture
+def four_scans(tmp_path: Path, corpus: Path) -> list[Path]:
+    """Four short 300-dpi colour scans (bands of two corpus pages): quick to recognise."""
+    paths = []
+    for number in range(PAGES):
+        source = corpus / "P01" / "HS001" / f"page-00{1 + number // 2}.jpg"
+        with Image.open(source) as image:
+            top = 200 + (number % 2) * 900
+            band = image.convert("RGB").crop((0, top, image.width, top + 800))
+        target = tmp_path / f"trang-{number + 1}.jpg"
+        buffer = io.BytesIO()
+        band.save(buffer, format="JPEG", quality=85, dpi=(300, 300))
+        target.write_bytes(buffer.getvalue())
+        paths.append(target)
+    return paths
+
+
+def _deliver(archive_file, paths: list[Path], *, enqueue: bool) -> Delivery:  # type: ignore[no-untyped-def]
+    return services.deliver(
+        archive_file=archive_file,
+        arrivals=[services.Arrival(p, p.name) for p in paths],
+        source=Delivery.Source.CLI,
+        enqueue=enqueue,
+    )
+
+
+def test_each_page_of_a_file_is_queued_as_its_own_task(archive_file, four_scans, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.process_page, "delay", queued.append)
+    delivery = _deliver(archive_file, four_scans, enqueue=True)
+    assert sorted(queued) == sorted(delivery.pages.values_list("pk", flat=True))
+    assert len(queued) == PAGES
+
+
+def test_two_workers_split_the_pages_of_one_file(archive_file, four_scans, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    log = tmp_path / "claims.log"
+
+    def record_worker(page: Page) -> None:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()} {page.number}\n")
+        # The first page a worker takes waits (bounded) until the other worker has one too, so
+        # the split does not depend on which process the OS happens to start first.
+        deadline = time.monotonic() + WAIT_FOR_SECOND_WORKER_SECONDS
+        while time.monotonic() < deadline:
+            if len({line.split()[0] for line in log.read_text().splitlines()}) >= 2:
+                return
+            time.sleep(0.05)
+
+    monkeypatch.setitem(pipeline.FAULT_HOOKS, "qc", record_worker)
+    delivery = _deliver(archive_file, four_scans, enqueue=False)
+    services.run_inline(list(delivery.pages.values_list("pk", flat=True)), jobs=2)
+    services.assemble_file(archive_file.pk)
+
+    claims = [line.split() for line in log.read_text().splitlines()]
+    workers = {pid for pid, _ in claims}
+    assert len(workers) == 2 and str(os.getpid()) not in workers  # two worker processes, not this one
+    assert sorted(int(number) for _, number in claims) == list(range(1, PAGES + 1))  # each page exactly once
+    pages = list(archive_file.pages.order_by("number"))
+    assert [p.stage for p in pages] == [Page.Stage.DONE] * PAGES
+    assert all(p.attempts == 1 and p.ocr_text for p in pages)
+    archive_file.refresh_from_db()
+    with pikepdf.open(object_store().path_for(archive_file.pdf_id)) as pdf:
+        assert len(pdf.pages) == PAGES  # the file is whole and in order whichever worker did a page

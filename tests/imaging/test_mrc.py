@@ -1,0 +1,176 @@
+"""The MRC encoder on its own: which pages become which layers, losslessness of the mask, sizes.
+
+Synthetic pages are drawn with a Vietnamese font so the expected layout is known exactly (where
+the seal, the signature and the photo are); the size target is checked on a real corpus scan.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from khoso.imaging.mrc import EncodedImage, MrcPage, encode_g4, encode_page
+
+CORPUS_PAGE = Path("/work/shared/corpus/ocr-vie/P01/HS001/page-001.jpg")
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+LINE = "Độc lập – Tự do – Hạnh phúc. Đắk Lắk, ngày 24 tháng 01 năm 2019: đề nghị dỡ bỏ, đổi mới"
+PAPER = (240, 232, 215)
+SEAL_RED = (200, 30, 40)
+SEAL_BOX = (1500, 2400, 2100, 3000)
+SIGNATURE_BOX = (400, 2890, 720, 2970)
+PHOTO_BOX = (300, 400, 1300, 1200)
+
+
+def text_page(paper: tuple[int, int, int] = (255, 255, 255), size: tuple[int, int] = (2480, 3508)) -> Image.Image:
+    image = Image.new("RGB", size, paper)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 42)
+    for row in range(40):
+        draw.text((150, 200 + row * 75), LINE[: 60 + (row % 3) * 10], font=font, fill=(0, 0, 0))
+    return image
+
+
+def draw_seal_and_signature(image: Image.Image) -> None:
+    draw = ImageDraw.Draw(image)
+    draw.ellipse(SEAL_BOX, outline=SEAL_RED, width=18)
+    draw.text((1620, 2660), "ỦY BAN", font=ImageFont.truetype(FONT, 80), fill=SEAL_RED)
+    left, top, _right, bottom = SIGNATURE_BOX
+    for stroke in range(5):
+        x = left + stroke * 60
+        ys = (top + 10, bottom - 10) if stroke % 2 == 0 else (bottom - 10, top + 10)
+        draw.line([(x, ys[0]), (x + 60, ys[1])], fill=(20, 40, 170), width=6)
+
+
+def draw_photo(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    """A smooth colour picture (no ink-like edges) in ``box``."""
+    left, top, right, bottom = box
+    ys, xs = np.mgrid[top:bottom, left:right]
+    pixels = np.asarray(image).copy()
+    pixels[top:bottom, left:right, 0] = (128 + 100 * np.sin(xs / 37.0) * np.cos(ys / 23.0)).astype(np.uint8)
+    pixels[top:bottom, left:right, 1] = (128 + 90 * np.cos(xs / 51.0)).astype(np.uint8)
+    pixels[top:bottom, left:right, 2] = (128 + 80 * np.sin(ys / 29.0)).astype(np.uint8)
+    return Image.fromarray(pixels)
+
+
+def decode_g4(layer: EncodedImage) -> np.ndarray:
+    """The mask as booleans, True where ink (decoded by qpdf/pikepdf, not by our own code)."""
+    pdf = pikepdf.new()
+    stream = pikepdf.Stream(
+        pdf,
+        layer.data,
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=layer.width,
+        Height=layer.height,
+        ColorSpace=pikepdf.Name.DeviceGray,
+        BitsPerComponent=1,
+        Filter=pikepdf.Name.CCITTFaxDecode,
+        DecodeParms=pikepdf.Dictionary(
+            K=-1, Columns=layer.width, Rows=layer.height, BlackIs1=pikepdf.Boolean(layer.black_is_1)
+        ),
+    )
+    image = pikepdf.PdfImage(stream).as_pil_image()
+    return ~np.asarray(image.convert("1"), dtype=bool)
+
+
+def covers(page: MrcPage, box: tuple[int, int, int, int]) -> bool:
+    return any(
+        patch.left <= box[0]
+        and patch.top <= box[1]
+        and patch.left + patch.image.width >= box[2]
+        and patch.top + patch.image.height >= box[3]
+        for patch in page.patches
+    )
+
+
+def g4_tiff_bytes(bilevel: Image.Image) -> int:
+    buffer = io.BytesIO()
+    bilevel.save(buffer, format="TIFF", compression="group4")
+    return len(buffer.getvalue())
+
+
+def test_white_page_with_black_text_is_one_bitonal_image():
+    page = encode_page(text_page())
+    assert page.kind == "bitonal"
+    assert page.background is None and page.foreground is None and not page.patches
+    assert page.mask is not None and page.mask.codec == "ccitt-g4"
+
+
+def test_bitonal_scan_round_trips_exactly():
+    ink = np.asarray(text_page().convert("L")) < 128
+    bilevel = Image.fromarray(~ink)
+    page = encode_page(bilevel)
+    assert page.kind == "bitonal"
+    assert page.mask is not None
+    assert np.array_equal(decode_g4(page.mask), ink)
+
+
+def test_given_mask_is_coded_losslessly_and_no_bigger_than_g4():
+    image = text_page()
+    ink = np.asarray(image.convert("L")) < 140
+    given = Image.fromarray(~ink)
+    page = encode_page(image, mask=given)
+    assert page.mask is not None
+    assert np.array_equal(decode_g4(page.mask), ink)
+    assert page.image_bytes <= 1.05 * g4_tiff_bytes(given)
+
+
+def test_red_seal_and_blue_signature_are_kept_whole_in_colour():
+    image = text_page(PAPER)
+    draw_seal_and_signature(image)
+    page = encode_page(image)
+    assert page.kind == "mrc"
+    assert covers(page, SEAL_BOX), [(p.left, p.top, p.image.width, p.image.height) for p in page.patches]
+    assert covers(page, SIGNATURE_BOX)
+    assert all(patch.image.colour == "rgb" for patch in page.patches)
+    patch_area = sum(patch.image.width * patch.image.height for patch in page.patches)
+    assert patch_area < 0.1 * image.width * image.height  # the text around them stays in the mask
+
+
+def test_photo_is_kept_at_full_resolution():
+    image = draw_photo(text_page(PAPER), PHOTO_BOX)
+    page = encode_page(image)
+    assert page.kind == "mrc"
+    assert covers(page, PHOTO_BOX)
+
+
+def test_page_that_is_mostly_picture_stays_jpeg():
+    page = encode_page(draw_photo(text_page(), (100, 100, 2400, 3000)))
+    assert page.kind == "jpeg"
+    assert page.image_bytes == 0  # the caller keeps the scan itself
+
+
+def test_corpus_scan_is_a_fifth_of_its_jpeg_or_less():
+    scan = Image.open(CORPUS_PAGE)
+    scan.load()
+    jpeg = io.BytesIO()
+    scan.save(jpeg, format="JPEG", quality=75, optimize=True)
+    page = encode_page(scan)
+    assert page.kind == "mrc"
+    assert page.background is not None and page.background.colour == "rgb"
+    assert page.image_bytes <= 0.2 * len(jpeg.getvalue())
+
+
+def test_only_lossless_bilevel_coding_is_used():
+    image = text_page(PAPER)
+    draw_seal_and_signature(image)
+    page = encode_page(image)
+    layers = [page.mask, page.background, page.foreground, *(patch.image for patch in page.patches)]
+    codecs = {layer.codec for layer in layers if layer is not None}
+    assert codecs <= {"ccitt-g4", "jpeg"}
+    assert page.mask is not None and page.mask.codec == "ccitt-g4"
+
+
+def test_mask_of_another_size_is_refused():
+    with pytest.raises(ValueError, match="mask"):
+        encode_page(text_page(size=(800, 600)), mask=Image.new("1", (600, 800), 1))
+
+
+def test_encode_g4_refuses_grey_images():
+    with pytest.raises(ValueError, match="bilevel"):
+        encode_g4(Image.new("L", (10, 10)))

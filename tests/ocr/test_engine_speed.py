@@ -1,0 +1,79 @@
+"""The fast OCR path: the page is binarised once, handed to tesseract uncompressed, and not read worse.
+
+``bench/ingest.py`` measures the CPU (the OCR step ≤ 0.6× tesseract on the colour image); these
+tests pin the behaviour that makes it fast and the error rate that must not suffer for it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from khoso.ocr._exec import tesseract
+from khoso.ocr.engine import bilevel_image, binarise_gray, deskew_gray, grayscale, ocr_page
+from khoso.ocr.errors import OcrError
+
+from .conftest import DPI
+
+#: The corpus page recognised from its colour JPEG by plain tesseract reads at about 0.1-0.2 %;
+#: the binarised page must stay within the same band.
+MAX_PAGE_ONE_CER = 0.005
+
+
+def _page_one_mask(page_one_bytes: bytes) -> tuple[Image.Image, Image.Image]:
+    gray = Image.open(io.BytesIO(page_one_bytes))
+    gray.draft("L", gray.size)
+    gray.load()
+    return gray, bilevel_image(binarise_gray(grayscale(gray)))
+
+
+def test_binarised_page_reads_as_well_as_the_colour_scan(
+    page_one_bytes: bytes, page_one_truth: str, cer: Callable[[str, str], float]
+) -> None:
+    gray, mask = _page_one_mask(page_one_bytes)
+    assert mask.mode == "1" and mask.size == gray.size
+    result = ocr_page(gray, dpi=DPI, prepared=mask)
+    assert cer(result.text, page_one_truth) <= MAX_PAGE_ONE_CER
+    assert "Đắk Lắk" in result.text or "Bắc Kạn" in result.text or "đ" in result.text
+
+
+def test_tesseract_gets_an_uncompressed_bitmap_not_a_png(page_one_bytes: bytes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    commands: list[list[str]] = []
+
+    def record(command: list[str]) -> None:
+        commands.append(command)
+        raise OcrError(reason="stopped by the test")
+
+    monkeypatch.setattr(tesseract, "FAULT_HOOK", record)
+    gray, mask = _page_one_mask(page_one_bytes)
+    for prepared, suffix in ((mask, ".pbm"), (gray, ".pgm")):
+        with pytest.raises(OcrError):
+            ocr_page(gray, dpi=DPI, prepared=prepared)
+        assert commands[-1][1].endswith(suffix)
+
+
+def test_a_prepared_page_of_another_size_is_refused(page_one_bytes: bytes) -> None:
+    gray, mask = _page_one_mask(page_one_bytes)
+    with pytest.raises(OcrError):
+        ocr_page(gray, dpi=DPI, prepared=mask.crop((0, 0, 100, 100)))
+
+
+def test_binarisation_keeps_ink_black_and_paper_white_under_uneven_light() -> None:
+    height, width = 600, 800
+    light = np.linspace(150, 250, width, dtype=np.float32)[None, :].repeat(height, axis=0)  # dim left edge
+    page = light.copy()
+    page[100:110, 50:750] = light[100:110, 50:750] * 0.35  # a text-like stroke across the gradient
+    binary = binarise_gray(page.astype(np.uint8))
+    assert (binary[100:110, 60:740] == 0).mean() > 0.95
+    assert (binary[300:500, :] == 255).mean() > 0.99
+
+
+def test_deskew_keeps_the_canvas_and_fills_corners_white() -> None:
+    gray = np.zeros((300, 400), dtype=np.uint8)
+    rotated = deskew_gray(gray, 3.0)
+    assert rotated.shape == gray.shape and rotated[0, 0] == 255
+    assert deskew_gray(gray, 0.0) is gray
