@@ -21,14 +21,12 @@ import argparse
 import io
 import math
 import os
-import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +36,8 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
+
+from ingest import edit_distance, normalise  # noqa: E402  (one CER rule for both benches)
 
 from khoso.imaging.mrc import encode_page, split_layers  # noqa: E402
 from khoso.imaging.qc import check_page  # noqa: E402
@@ -64,20 +64,6 @@ class PageFigures:
     background_jpx: int
     jpx_cpu: float
     jpeg_cpu: float
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def errors(text: str, truth: str) -> tuple[int, int]:
