@@ -314,6 +314,9 @@ def test_a_batch_of_repeats_answers_200(post, agency_file, queued_pages):  # typ
         ({"records": []}, "không có bản ghi"),
         ({"records": "x"}, "danh sách"),
         ({"records": [{}] * 101}, "tối đa 100"),
+        ('{"records": [{"DocId": "A\\u0000B"}]}', "U+0000"),  # PostgreSQL stores no NUL
+        ('{"records": [{"DocId": "A\\udba5B"}]}', "U+DBA5"),  # nor a lone surrogate
+        ('{"records": [{"Do\\u0007cId": "A"}]}', "U+0007"),  # in a key too
     ],
 )
 def test_an_unreadable_batch_is_refused_whole(token, agency_file, body, words):  # type: ignore[no-untyped-def]

@@ -183,6 +183,31 @@ def nfc_deep(value: Any) -> Any:
     return value
 
 
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def first_unstorable_character(value: Any) -> str | None:
+    """The first C0 control character (other than tab and line breaks) or lone surrogate in any string or key."""
+    if isinstance(value, str):
+        for char in value:
+            code = ord(char)
+            if (code < 0x20 and char not in _ALLOWED_CONTROLS) or code == 0x7F or 0xD800 <= code <= 0xDFFF:
+                return char
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = first_unstorable_character(str(key)) or first_unstorable_character(item)
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list):
+        for item in value:
+            found = first_unstorable_character(item)
+            if found is not None:
+                return found
+    return None
+
+
 class Vocabularies:
     """The active codes of each vocabulary, read once per batch."""
 

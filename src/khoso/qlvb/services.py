@@ -38,7 +38,14 @@ from khoso.core.errors import ArchiveError
 from khoso.qlvb import errors
 from khoso.qlvb.errors import Problem
 from khoso.qlvb.models import IngestRecord
-from khoso.qlvb.records import FileSpec, ParsedRecord, Vocabularies, nfc_deep, parse_record
+from khoso.qlvb.records import (
+    FileSpec,
+    ParsedRecord,
+    Vocabularies,
+    first_unstorable_character,
+    nfc_deep,
+    parse_record,
+)
 
 MAX_RECORDS = 100
 CHUNK = 1024 * 1024
@@ -137,6 +144,12 @@ def records_of(payload: Any) -> list[Any]:
         )
     if not payload:
         raise BatchError("lô không có bản ghi nào.", "the batch holds no record.")
+    bad = first_unstorable_character(payload)
+    if bad is not None:  # PostgreSQL stores neither NUL nor a lone surrogate: refuse before anything is logged
+        raise BatchError(
+            f"nội dung chứa ký tự không hợp lệ U+{ord(bad):04X} (ký tự điều khiển hoặc nửa cặp UTF-16).",
+            f"the body holds an invalid character U+{ord(bad):04X} (a control character or a lone surrogate).",
+        )
     if len(payload) > MAX_RECORDS:
         raise BatchError(
             f"lô có {len(payload)} bản ghi, tối đa {MAX_RECORDS} bản ghi mỗi lần gửi; hãy chia thành nhiều lô.",

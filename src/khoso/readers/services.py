@@ -281,7 +281,11 @@ def payment_confirm(*, item: ReaderRequest, by: Any, reference: str = "") -> Rea
     for attempt in range(5):
         try:
             with transaction.atomic():
-                locked = ReaderRequest.objects.select_for_update().select_related("file", "document").get(pk=item.pk)
+                locked = (  # lock the request row only: PostgreSQL refuses FOR UPDATE across the outer join
+                    ReaderRequest.objects.select_for_update(of=("self",))
+                    .select_related("file", "document")
+                    .get(pk=item.pk)
+                )
                 if locked.status not in (ReaderRequest.Status.APPROVED, ReaderRequest.Status.DELIVERED):
                     raise WorkflowError(reason=f"yêu cầu {locked.code} chưa được chấp thuận, chưa thu phí")
                 if not locked.fee_due:
