@@ -15,8 +15,8 @@ while files keep arriving. Run from the repository root, with ``nice``:
     .venv/bin/python bench/ingest.py --skip-anchors      # ours only
     .venv/bin/python bench/ingest.py --qc-set 25 --sustained 300 --skip-anchors
 
-Size figures (bytes/page beside JPEG q75, OCRmyPDF -O2, G4) come from ``bench/size.py`` when it
-exists and has ``figures(images: list[Path]) -> list[str]``: its lines are printed after ours.
+Size figures (bytes/page beside JPEG q75, OCRmyPDF -O2, G4, CER after compression) come from
+``bench/size.py``, run on its own.
 """
 
 from __future__ import annotations
@@ -370,10 +370,6 @@ def bench_set(name: str, images: list[Path], truths: list[str], work: Path, anch
         rows.append(("tesseract -l vie (colour image, OCR only)", tess, None, cer(tess_texts, truths)))
         tess_cpu = tess.cpu / count
     report(name, count, rows, ours)
-    size = _bench_module("size")
-    if size is not None and hasattr(size, "figures"):
-        for line in size.figures(images):
-            print(f"  {line}")
     stage_figures(images, tess_cpu)
 
 
