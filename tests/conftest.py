@@ -6,7 +6,9 @@ The digitization-workflow fixtures live here too (``people``, ``draft_project``,
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import date
@@ -18,10 +20,26 @@ import pytest
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ocr-vie"
 
 
+def _load_kit(name: str) -> None:
+    """Make ``tests/<name>.py`` importable as ``<name>`` (the import mode puts no test folder on sys.path)."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+_load_kit("samples")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "worker" in item.keywords:
             item.add_marker(pytest.mark.postgres)
+            # every real-worker test shares one broker database: under xdist they run on one process in turn
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ for "create" pages); what project members may do is the matrix in ``tests/<app>/
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,7 +24,6 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from PIL import Image
 
 from khoso.access.models import AccessChange, FileLock, FondsGrant, Restriction
 from khoso.archive.models import ArchiveFile, Document, Fonds, Institution, Page
@@ -35,6 +33,7 @@ from khoso.catalogue.models import CatalogueImport
 from khoso.packages.models import TransferBatch, TransferItem
 from khoso.readers.models import Delivery, Reader, ReaderRequest
 from khoso.storage.services import object_put_bytes
+from samples import blank_jpeg, blank_pdf  # tests/samples.py
 
 pytestmark = pytest.mark.django_db
 
@@ -318,18 +317,6 @@ def test_every_route_is_in_the_policy() -> None:
 # -- the world -----------------------------------------------------------------------------------
 
 
-def _jpeg(size: tuple[int, int] = (300, 420)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (240, 236, 226)).save(buffer, "JPEG", quality=80, dpi=(300, 300))
-    return buffer.getvalue()
-
-
-def _pdf() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (300, 420), (240, 236, 226)).save(buffer, "PDF", resolution=100)
-    return buffer.getvalue()
-
-
 @dataclass
 class World:
     fonds: Fonds
@@ -390,10 +377,10 @@ def _make_file(fonds: Fonds, cls: str, number: int) -> tuple[ArchiveFile, Docume
         document=document,
         delivery=capture,
         number=1,
-        original=object_put_bytes(data=_jpeg(), mime="image/jpeg"),
+        original=object_put_bytes(data=blank_jpeg(), mime="image/jpeg"),
         original_name="1.jpg",
-        rendition=object_put_bytes(data=_pdf(), mime="application/pdf"),
-        thumbnail=object_put_bytes(data=_jpeg((60, 84)), mime="image/jpeg"),
+        rendition=object_put_bytes(data=blank_pdf(), mime="application/pdf"),
+        thumbnail=object_put_bytes(data=blank_jpeg((60, 84)), mime="image/jpeg"),
         width=300,
         height=420,
         dpi=300,
@@ -401,7 +388,7 @@ def _make_file(fonds: Fonds, cls: str, number: int) -> tuple[ArchiveFile, Docume
         stage=Page.Stage.DONE,
         qc_passed=True,
     )
-    archive_file.pdf = object_put_bytes(data=_pdf() + marker.encode(), mime="application/pdf")
+    archive_file.pdf = object_put_bytes(data=blank_pdf() + marker.encode(), mime="application/pdf")
     archive_file.save(update_fields=["pdf"])
     return archive_file, document, page
 
@@ -448,7 +435,7 @@ def world(db, settings) -> World:  # type: ignore[no-untyped-def]
     }
     world.pending_reader = Reader.objects.get(user=pending)
     now = timezone.now()
-    content = object_put_bytes(data=_pdf(), mime="application/pdf")
+    content = object_put_bytes(data=blank_pdf(), mime="application/pdf")
     for number, cls in enumerate(CLASSES, start=1):
         world.requests[cls] = ReaderRequest.objects.create(
             code=f"YC-1995-{number:06d}",

@@ -8,7 +8,6 @@ approved, an approved reader, staff of another fonds, staff of the fonds, an adm
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
-from PIL import Image
 
 from khoso.access.models import FondsGrant, Restriction
 from khoso.api import services as api_services
@@ -24,24 +22,13 @@ from khoso.archive.models import ArchiveFile, Box, Document, Fonds, Institution,
 from khoso.capture.models import Delivery as CaptureDelivery
 from khoso.readers.models import Reader, ReaderRequest
 from khoso.storage.services import object_put_bytes
+from samples import blank_jpeg, blank_pdf  # tests/samples.py
 
 ACTORS = ("anonymous", "reader", "approved_reader", "staff_other_fonds", "staff_fonds", "admin")
 CLASSES = ("public", "conditional", "secret", "restricted", "deleted", "secret_document")
 MODES = {"public": "01", "conditional": "02", "secret": "03", "restricted": "01", "deleted": "01"}
 MARKERS = {cls: f"dauvet{cls.replace('_', '')}" for cls in CLASSES}
 PASSWORD = "mat-khau-thu-nghiem-123"
-
-
-def jpeg(size: tuple[int, int] = (300, 420)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (240, 236, 226)).save(buffer, "JPEG", quality=80, dpi=(300, 300))
-    return buffer.getvalue()
-
-
-def pdf() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (300, 420), (240, 236, 226)).save(buffer, "PDF", resolution=100)
-    return buffer.getvalue()
 
 
 @dataclass
@@ -107,10 +94,10 @@ def _make_file(world: World, cls: str, number: int) -> None:
         document=document,
         delivery=capture,
         number=1,
-        original=object_put_bytes(data=jpeg(), mime="image/jpeg"),
+        original=object_put_bytes(data=blank_jpeg(), mime="image/jpeg"),
         original_name="1.jpg",
-        rendition=object_put_bytes(data=pdf(), mime="application/pdf"),
-        thumbnail=object_put_bytes(data=jpeg((60, 84)), mime="image/jpeg"),
+        rendition=object_put_bytes(data=blank_pdf(), mime="application/pdf"),
+        thumbnail=object_put_bytes(data=blank_jpeg((60, 84)), mime="image/jpeg"),
         width=300,
         height=420,
         dpi=300,

@@ -35,19 +35,18 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFont
 
 from khoso.audit import registry
 from khoso.audit.models import AuditEntry
 from khoso.audit.selectors import verify_chain
 from khoso.workflow.states import State
+from samples import document_values, done_pages, file_values, page_jpeg, with_product  # tests/samples.py
 
 pytestmark = pytest.mark.django_db
 
 ADDRESS = "198.51.100.23"
 SPOOFED = "203.0.113.250"
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 # -- what a case is ----------------------------------------------------------------------------------
 
@@ -141,95 +140,6 @@ def _form(values: dict[str, Any]) -> dict[str, str]:
         else:
             data[key] = str(value)
     return data
-
-
-def file_values(**overrides: Any) -> dict[str, Any]:
-    values: dict[str, Any] = dict(
-        title="Hồ sơ về quy hoạch phát triển kinh tế – xã hội tỉnh Đắk Lắk năm 1995",
-        maintenance="01",
-        mode="01",
-        language="01",
-        start_date=date(1995, 1, 5),
-        end_date=date(1995, 12, 20),
-        keyword="quy hoạch",
-        total_doc=0,
-        number_of_paper=4,
-        number_of_page=6,
-        format="01",
-        risk_recovery=False,
-        description="Người lập hồ sơ: Nguyễn Văn A",
-    )
-    values.update(overrides)
-    return values
-
-
-def document_values(ordinal: int, **overrides: Any) -> dict[str, Any]:
-    values: dict[str, Any] = dict(
-        type_name="02",
-        code_number=f"{ordinal}",
-        code_notation="QĐ-UBND",
-        issued_date=date(1995, 3, ordinal),
-        organ_name="Ủy ban nhân dân tỉnh Đắk Lắk",
-        subject=f"Quyết định số {ordinal} về quy hoạch vùng cà phê",
-        maintenance="01",
-        language="01",
-        number_of_page=3,
-        mode="01",
-        risk_recovery=False,
-    )
-    values.update(overrides)
-    return values
-
-
-def page_jpeg(text: str, size: tuple[int, int] = (700, 900)) -> bytes:
-    """A 300-dpi colour scan with a few lines of text (what the automatic QC passes)."""
-    image = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(FONT, 30)
-    for line in range(4):
-        draw.text((40, 70 + line * 55), f"{text} {line + 1}", fill="black", font=font)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85, dpi=(300, 300))
-    return buffer.getvalue()
-
-
-def done_pages(archive_file: Any, count: int) -> list[Any]:
-    """Processed pages (stage done, thumbnail, automatic QC passed) made without running OCR."""
-    from khoso.archive.models import Page
-    from khoso.capture.models import Delivery
-    from khoso.storage.services import object_put_bytes
-
-    delivery = Delivery.objects.create(file=archive_file, source=Delivery.Source.CLI, names=["a.jpg"], page_count=count)
-    pages = []
-    for number in range(1, count + 1):
-        pages.append(
-            Page.objects.create(
-                file=archive_file,
-                delivery=delivery,
-                number=number,
-                original=object_put_bytes(data=page_jpeg(f"Trang {number}"), mime="image/jpeg"),
-                original_name=f"{number}.jpg",
-                thumbnail=object_put_bytes(data=page_jpeg(f"nho {number}", (60, 80)), mime="image/jpeg"),
-                dpi=300,
-                stage=Page.Stage.DONE,
-                qc={"dpi": [300.0, 300.0], "problems": []},
-                qc_passed=True,
-            )
-        )
-    return pages
-
-
-def with_product(archive_file: Any, pages: int = 2) -> Any:
-    """A file with a PDF/A and page originals in the object store (what the copy step copies)."""
-    from khoso.archive.models import ArchiveFile, Page
-    from khoso.storage.services import object_put_bytes
-
-    pdf = object_put_bytes(data=f"%PDF-1.7 PDF/A của {archive_file.file_code}".encode(), mime="application/pdf")
-    ArchiveFile.objects.filter(pk=archive_file.pk).update(pdf=pdf)
-    for number in range(1, pages + 1):
-        original = object_put_bytes(data=f"TIFF trang {number} {archive_file.file_code}".encode(), mime="image/tiff")
-        Page.objects.create(file=archive_file, number=number, original=original, original_name=f"scan-{number}.tif")
-    return archive_file
 
 
 def _seed_error_classes() -> Any:

@@ -4,51 +4,13 @@ and the TT 05 values a careful cataloguer writes on its sheets."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
 from khoso.cataloguing import services
 from khoso.cataloguing.fields import DOCUMENT
 from khoso.workflow.states import State
-
-
-def file_values(**overrides: Any) -> dict[str, Any]:
-    values: dict[str, Any] = dict(
-        title="Hồ sơ về quy hoạch phát triển kinh tế – xã hội tỉnh Đắk Lắk năm 1995",
-        maintenance="01",
-        mode="01",
-        language="01",
-        start_date=date(1995, 1, 5),
-        end_date=date(1995, 12, 20),
-        keyword="quy hoạch",
-        total_doc=2,
-        number_of_paper=4,
-        number_of_page=6,
-        format="01",
-        risk_recovery=False,
-        description="Người lập hồ sơ: Nguyễn Văn A",
-    )
-    values.update(overrides)
-    return values
-
-
-def document_values(ordinal: int, **overrides: Any) -> dict[str, Any]:
-    values: dict[str, Any] = dict(
-        type_name="02",
-        code_number=f"{ordinal}",
-        code_notation="QĐ-UBND",
-        issued_date=date(1995, 3, ordinal),
-        organ_name="Ủy ban nhân dân tỉnh Đắk Lắk",
-        subject=f"Quyết định số {ordinal} về quy hoạch vùng cà phê",
-        maintenance="01",
-        language="01",
-        number_of_page=3,
-        mode="01",
-        risk_recovery=False,
-    )
-    values.update(overrides)
-    return values
+from samples import document_values, file_values  # tests/samples.py
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from samples import with_product as with_product_kit  # tests/samples.py
 
 
 @pytest.fixture
@@ -19,21 +20,7 @@ def copy_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def with_product():  # type: ignore[no-untyped-def]
     """``with_product(archive_file, pages=2)``: give a file a PDF/A and page originals in the object store."""
-    from khoso.archive.models import ArchiveFile, Page
-    from khoso.storage.services import object_put_bytes
-
-    def make(archive_file: Any, pages: int = 2) -> Any:
-        pdf = object_put_bytes(data=f"%PDF-1.7 PDF/A của {archive_file.file_code}".encode(), mime="application/pdf")
-        ArchiveFile.objects.filter(pk=archive_file.pk).update(pdf=pdf)
-        for number in range(1, pages + 1):
-            original = object_put_bytes(
-                data=f"TIFF trang {number} của {archive_file.file_code}".encode(), mime="image/tiff"
-            )
-            Page.objects.create(file=archive_file, number=number, original=original, original_name=f"scan-{number}.tif")
-        archive_file.refresh_from_db()
-        return archive_file
-
-    return make
+    return with_product_kit
 
 
 @pytest.fixture
