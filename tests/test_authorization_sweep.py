@@ -139,6 +139,9 @@ RECEIPT = _rule(  # the paying reader while the material is in their catalogue; 
 REQUEST_QUEUE = _rule(
     {"anonymous": "login", "reader": "403", "approved_reader": "403", "staff_other_fonds": "ok", "admin": "ok"}
 )
+STAFF_GUIDE = _rule(  # a staff guide: staff accounts only; a citizen gets the 404 of a guide that does not exist
+    {"anonymous": "login", "reader": "404", "approved_reader": "404", "staff_other_fonds": "ok", "admin": "ok"}
+)
 
 #: route → (method, matrix, which object the URL names)
 POLICY: dict[str, tuple[str, dict[tuple[str, str], str], str]] = {
@@ -254,6 +257,16 @@ POLICY: dict[str, tuple[str, dict[tuple[str, str], str], str]] = {
     "catalogue_commit": ("POST", STAFF_OF_THE_FONDS, "catalogue_import"),
     "catalogue_export_xlsx": ("GET", STAFF_OF_THE_FONDS, "fonds"),
     "catalogue_export_csv": ("GET", STAFF_OF_THE_FONDS, "fonds"),
+    # statutory deadlines (issue 9): the board for whoever follows a kind of deadline (the reading room here), only
+    # their own items; recording the annual report as sent needs deadlines.add_reportsubmission
+    "deadlines_board": ("GET", REQUEST_QUEUE, "-"),
+    "deadlines_report_submit": ("POST", ADMIN_ONLY_403, "-"),
+    # user guides (issue 9): the list and the reader's guide are public; the staff guides, their PDFs and their
+    # screenshots need a staff account (tests/guides/test_permissions.py has the public and missing cases)
+    "guides_index": ("GET", ANYONE, "-"),
+    "guides_detail": ("GET", STAFF_GUIDE, "guide"),
+    "guides_pdf": ("GET", STAFF_GUIDE, "guide"),
+    "guides_screen": ("GET", STAFF_GUIDE, "guide_screen"),
 }
 
 
@@ -524,6 +537,8 @@ def _url(route: str, target: str, world: World, cls: str, *, missing: bool = Fal
         "user": {"user_id": world.users["staff_other_fonds"].pk + bump},  # type: ignore[union-attr]
         "lock": {"lock_id": world.lock.pk + bump},  # type: ignore[union-attr]
         "audit_entry": {"seq": (AuditEntry.objects.order_by("seq").values_list("seq", flat=True).first() or 1) + bump},
+        "guide": {"slug": "bien-muc" + ("-x" if missing else "")},
+        "guide_screen": {"name": "my_queue" + ("_x" if missing else "")},
     }[target]
     if route == "portal_sitemap_part":
         args = {"part": 1}

@@ -1860,6 +1860,33 @@ def _catalogue_commit(ctx: Ctx) -> Action:
     )
 
 
+# -- statutory deadlines ---------------------------------------------------------------------------------------
+
+
+@case("deadlines_report_submit")
+def _deadlines_report_submit(ctx: Ctx) -> Action:
+    from khoso.deadlines.models import ReportSubmission
+
+    world = ctx.world
+    today = timezone.localdate()
+    data = {"year": today.year, "submitted_on": today.strftime("%d/%m/%Y"), "reference": "245/BC-SNV"}
+    return Action(
+        user=world.users["admin"],
+        url=_url("deadlines_report_submit"),
+        data=data,
+        model="deadlines.reportsubmission",
+        obj=lambda: ReportSubmission.objects.get(year=today.year),
+        refusals=[
+            Refusal("staff without the right", world.users["staff_other_fonds"]),
+            Refusal(
+                "a date still to come",
+                world.users["admin"],
+                data={**data, "submitted_on": (today + timedelta(days=1)).strftime("%d/%m/%Y")},
+            ),
+        ],
+    )
+
+
 # -- the JSON API -----------------------------------------------------------------------------------------------
 
 

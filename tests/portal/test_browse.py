@@ -58,6 +58,44 @@ def test_fonds_page_paginates(catalogue, client: Client, monkeypatch) -> None:
     assert "Trang 1 / 3" in first
 
 
+def test_title_order_is_kept_by_the_database_across_pages_and_edits(catalogue, client: Client, monkeypatch) -> None:
+    from khoso.archive.services import file_update
+    from khoso.core.collation import sort_key
+
+    monkeypatch.setattr(views, "FILES_PER_PAGE", 3)
+    url = reverse("portal_fonds", args=[catalogue.fonds.pk])
+
+    def listed() -> list[str]:
+        titles: list[str] = []
+        for number in (1, 2, 3):
+            titles += re.findall(
+                r'<a href="/tra-cuu/ho-so/\d+/">([^<]+)</a>', client.get(url, {"trang": number}).content.decode()
+            )
+        return titles
+
+    before = listed()
+    assert before == sorted(before, key=sort_key)  # page 1 ends before page 2 begins, in Vietnamese order
+    moved = catalogue.files["public"]
+    file_update(archive_file=moved, title="Ấp chiến lược xã Ea Kao")  # Ấ sorts after A, before B
+    after = listed()
+    assert after == sorted(after, key=sort_key)
+    assert after.index("Ấp chiến lược xã Ea Kao") == after.index("Bản đồ hành chính huyện Krông Pắc") - 1
+
+
+def test_the_migration_gives_existing_files_their_title_key(catalogue) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from khoso.archive.models import ArchiveFile
+    from khoso.core.collation import stored_sort_key
+
+    ArchiveFile.objects.update(title_sort=b"")
+    importlib.import_module("khoso.archive.migrations.0010_file_title_sort").fill_title_keys(apps, None)
+    for title, key in ArchiveFile.objects.values_list("title", "title_sort"):
+        assert bytes(key) == stored_sort_key(title) != b""
+
+
 def test_restricted_or_empty_fonds_is_404_like_a_missing_one(catalogue, client: Client) -> None:
     missing = client.get(reverse("portal_fonds", args=[999_999]))
     closed = client.get(reverse("portal_fonds", args=[catalogue.closed_fonds.pk]))

@@ -47,7 +47,7 @@ def test_dak_lak_plan_by_year_and_total(dak_lak, admin_user) -> None:
 def test_dak_lak_annual_report_holds_one_year(dak_lak, admin_user) -> None:
     report = selectors.annual_report(year=2027, user=admin_user)
     assert [(p.year, p.pages_planned, p.budget) for p in report.plan] == [(2027, 3_500_000, 15_344_000_000)]
-    assert report.due.isoformat() == "2027-12-15"
+    assert report.due.isoformat() == "2027-12-14"  # "trước ngày 15 tháng 12": the last working day before
     assert selectors.annual_report(year=2030, user=admin_user).plan == []
 
 

@@ -60,6 +60,7 @@ ROLES: tuple[Role, ...] = (
             "backup.view_backuplog",
             "backup.add_insurancecopy",
             "reports.view_dashboard",
+            "deadlines.add_reportsubmission",
         ),
     ),
     Role(
@@ -76,6 +77,7 @@ ROLES: tuple[Role, ...] = (
             "workflow.add_project",
             "packages.receive_transfer",
             "reports.view_dashboard",
+            "deadlines.add_reportsubmission",
         ),
     ),
     Role("bien_muc", "Biên mục", "Cataloguer", ARCHIVE_VIEW),

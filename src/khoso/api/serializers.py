@@ -12,7 +12,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Box, Document, Fonds, Inventory, Page
+from khoso.archive.models import (
+    DOCUMENT_DESCRIPTION_FIELDS,
+    FILE_DESCRIPTION_FIELDS,
+    FONDS_DESCRIPTION_FIELDS,
+    ArchiveFile,
+    Box,
+    Document,
+    Fonds,
+    Inventory,
+    Page,
+)
 from khoso.readers.models import ReaderRequest
 from khoso.workflow.models import ProjectFile
 
@@ -53,15 +63,7 @@ class FondsSerializer(Tt05Serializer):
             "institution_code",
             "code",
             "name",
-            "status",
-            "organ_id",
-            "history",
-            "archives_time",
-            "paper_total",
-            "key_groups",
-            "language",
-            "risk_recovery",
-            "description",
+            *FONDS_DESCRIPTION_FIELDS,
         ]
         read_only_fields = fields
 
@@ -115,28 +117,7 @@ class DocumentSerializer(Tt05Serializer):
             "ordinal",
             "doc_id",
             "doc_code",
-            "maintenance",
-            "type_name",
-            "code_number",
-            "code_notation",
-            "issued_date",
-            "organ_name",
-            "subject",
-            "language",
-            "number_of_page",
-            "first_page",
-            "infor_sign",
-            "keyword",
-            "mode",
-            "confidence_level",
-            "autograph",
-            "format",
-            "risk_recovery",
-            "risk_recovery_status",
-            "process",
-            "description",
-            "secret_class",
-            "original_status",
+            *DOCUMENT_DESCRIPTION_FIELDS,
             "created_at",
             "updated_at",
         ]

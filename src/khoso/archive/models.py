@@ -8,9 +8,13 @@ and an administrator may edit: the law changes, the code should not have to.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from khoso.core.collation import stored_sort_key
 
 
 class VocabularyKind(models.TextChoices):
@@ -23,11 +27,12 @@ class VocabularyKind(models.TextChoices):
     RISK_RECOVERY_STATUS = "riskRecoveryStatus", "Tình trạng dự phòng"
     FONDS_STATUS = "fondsStatus", "Trạng thái phông"
     SECRET_CLASS = "secretClass", "Độ mật"
-    ORIGINAL_STATUS = "originalStatus", "Độ gốc"
+    ORIGINAL_STATUS = "originalStatus", "Độ gốc (loại bản)"
     DAMAGE = "damage", "Tình trạng hư hỏng"
     PROVINCE = "province", "Tỉnh, thành phố"
     PURPOSE = "purpose", "Mục đích sử dụng"
     FEE_OBJECT_TYPE = "feeObjectType", "Đối tượng thu phí"
+    PARTY_FONDS = "partyFonds", "Nhóm phông Lưu trữ Đảng (QĐ 270-QĐ/TW)"
 
 
 class Vocabulary(models.Model):
@@ -65,11 +70,28 @@ class Agency(models.Model):
 
 
 class Institution(models.Model):
-    """An archive institution (cơ quan lưu trữ): a historical archive centre or an agency archive."""
+    """An archive institution (cơ quan lưu trữ): a historical archive centre or an agency archive.
+
+    ``profile`` says whose rules its holdings follow: the State archives' (TT 05/2025/TT-BNV) or the
+    Party archives' (HD 40-HD/VPTW, fonds per QĐ 270-QĐ/TW), whose documents carry more fields and whose
+    fonds belong to a group of the Party fonds list (``khoso.archive.profiles``).
+    """
+
+    class Profile(models.TextChoices):
+        STATE = "nha_nuoc", "Lưu trữ Nhà nước (TT 05/2025/TT-BNV)"
+        PARTY = "dang", "Lưu trữ Đảng (HD 40-HD/VPTW, QĐ 270-QĐ/TW)"
 
     code = models.CharField("Mã cơ quan lưu trữ", max_length=35, unique=True)
     name = models.CharField("Tên cơ quan lưu trữ", max_length=300)
     agency = models.ForeignKey(Agency, verbose_name="Mã định danh", null=True, blank=True, on_delete=models.PROTECT)
+    profile = models.CharField(
+        "Hệ thống lưu trữ",
+        max_length=10,
+        choices=Profile.choices,
+        default=Profile.STATE,
+        help_text="Lưu trữ Đảng: tài liệu có thêm người ký, loại bản, chuyên đề, số lượng tệp, độ mật; "
+        "mỗi phông thuộc một nhóm của danh mục Phông Lưu trữ Đảng.",
+    )
 
     class Meta:
         verbose_name = "Cơ quan lưu trữ"
@@ -106,6 +128,12 @@ class Fonds(models.Model):
     language = models.CharField("Ngôn ngữ", max_length=100)
     risk_recovery = models.BooleanField("Chế độ dự phòng", default=False)
     description = models.CharField("Ghi chú", max_length=1000, blank=True)
+    party_group = models.CharField(
+        "Nhóm phông Lưu trữ Đảng",
+        max_length=20,
+        blank=True,
+        help_text="Mã trong danh mục Phông Lưu trữ Đảng (QĐ 270-QĐ/TW); bắt buộc khi cơ quan lưu trữ là Lưu trữ Đảng.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,6 +149,22 @@ class Fonds(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
+
+
+#: The descriptive fields of a fonds (TT05 §2.1 and the Party group), after its code and name, as the admin,
+#: the API and the backup's metadata list them.
+FONDS_DESCRIPTION_FIELDS = (
+    "status",
+    "organ_id",
+    "history",
+    "archives_time",
+    "paper_total",
+    "key_groups",
+    "language",
+    "risk_recovery",
+    "description",
+    "party_group",
+)
 
 
 class Inventory(models.Model):
@@ -233,6 +277,7 @@ class ArchiveFile(models.Model):
     )
     deleted_at = models.DateTimeField("Đã xóa lúc", null=True, blank=True)
     deleted_reason = models.CharField("Lý do xóa", max_length=500, blank=True)
+    title_sort = models.BinaryField("Khóa sắp xếp tiêu đề (ICU tiếng Việt)", editable=False, default=b"")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -240,9 +285,18 @@ class ArchiveFile(models.Model):
         verbose_name = "Hồ sơ"
         verbose_name_plural = "Hồ sơ"
         ordering = ["fonds", "file_catalog", "file_code"]
+        indexes = [models.Index(fields=["fonds", "title_sort", "file_code"], name="file_fonds_title_sort")]
 
     def __str__(self) -> str:
         return f"{self.file_code} – {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Kept here, not in a service, so no path that saves a file can leave its place in title order stale.
+        self.title_sort = stored_sort_key(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_sort"}
+        super().save(*args, **kwargs)
 
 
 #: The descriptive TT05 fields of a file (standards.md §2.2), in TT05's order, without the parts of the
@@ -296,7 +350,13 @@ class Document(models.Model):
     process = models.BooleanField("Quy trình xử lý", null=True, blank=True)
     description = models.CharField("Ghi chú", max_length=500, blank=True)
     secret_class = models.CharField("Độ mật", max_length=20, blank=True)
-    original_status = models.CharField("Độ gốc", max_length=20, blank=True)
+    original_status = models.CharField("Độ gốc (loại bản)", max_length=20, blank=True)
+    # Party archives (HD 40-HD/VPTW) describe these too; State archives leave them empty (profiles.py).
+    signer = models.CharField("Người ký", max_length=100, blank=True)
+    topic = models.CharField("Chuyên đề", max_length=200, blank=True)
+    number_of_files = models.PositiveIntegerField(
+        "Số lượng tệp", null=True, blank=True, validators=[MaxValueValidator(9999)]
+    )
     deleted_at = models.DateTimeField("Đã xóa lúc", null=True, blank=True)
     deleted_reason = models.CharField("Lý do xóa", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -310,6 +370,37 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_code} – {self.subject}"
+
+
+#: What a document says about itself (TT05 EAD_doc, then the Party profile's fields), as the API, the backup's
+#: metadata.xml and the detail pages list it: everything but its place (file, ordinal, identifiers) and bookkeeping.
+DOCUMENT_DESCRIPTION_FIELDS = (
+    "maintenance",
+    "type_name",
+    "code_number",
+    "code_notation",
+    "issued_date",
+    "organ_name",
+    "subject",
+    "language",
+    "number_of_page",
+    "first_page",
+    "infor_sign",
+    "keyword",
+    "mode",
+    "confidence_level",
+    "autograph",
+    "format",
+    "risk_recovery",
+    "risk_recovery_status",
+    "process",
+    "description",
+    "secret_class",
+    "original_status",
+    "signer",
+    "topic",
+    "number_of_files",
+)
 
 
 class DocumentLink(models.Model):

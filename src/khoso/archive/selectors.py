@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from khoso.access.selectors import Actor, restrict
-from khoso.archive.models import ArchiveFile, Fonds, Page, Vocabulary
+from khoso.access.selectors import Actor, restrict, restrict_documents
+from khoso.archive.models import ArchiveFile, Document, Fonds, Page, Vocabulary
 from khoso.core.errors import NotFoundError
 
 
@@ -50,3 +50,23 @@ def vocabulary_choices(kind: str) -> list[tuple[str, str]]:
         (code, f"{code} – {label}")
         for code, label in Vocabulary.objects.filter(kind=kind, active=True).values_list("code", "label_vi")
     ]
+
+
+#: how many topics a Chuyên đề field suggests
+TOPIC_SUGGESTIONS = 200
+
+
+def topic_suggestions(*, user: Actor, institution_id: int, limit: int = TOPIC_SUGGESTIONS) -> list[str]:
+    """The chuyên đề (topics) already given to the institution's documents that ``user`` may see, most
+    used first: what a Party archive's topic field suggests, so one topic is not written three ways."""
+    documents = Document.objects.filter(
+        file__fonds__institution_id=institution_id, deleted_at__isnull=True, file__deleted_at__isnull=True
+    )
+    rows = (
+        restrict_documents(documents, user)
+        .exclude(topic="")
+        .values("topic")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "topic")[:limit]
+    )
+    return [row["topic"] for row in rows]

@@ -7,6 +7,9 @@ Access rights are not edited here (NĐ 30/2020/NĐ-CP, Phụ lục VI): a file's
 mode and a document's secret class are set when it is created, and change afterwards only through a
 change a second person confirmed (``khoso.access.services.confirm`` passes it as ``access_change``).
 Files in a locked set (``khoso.access.models.FileLock``) are not edited, moved or deleted.
+
+The institution's profile (``khoso.archive.profiles``) adds its rules: a Party archive's documents need a
+loại bản, and each of its fonds belongs to a group of the Party fonds list (QĐ 270-QĐ/TW).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from khoso.archive import profiles
 from khoso.archive.models import (
     ArchiveFile,
     Document,
@@ -27,6 +31,7 @@ from khoso.archive.models import (
     Vocabulary,
     VocabularyKind,
 )
+from khoso.archive.profiles import ProfileRuleError
 from khoso.core import codes
 from khoso.core.errors import ValidationError
 from khoso.core.modelfields import concrete_field
@@ -39,7 +44,11 @@ FILE_VOCABULARIES = {
     "confidence_level": VocabularyKind.CONFIDENCE_LEVEL,
     "risk_recovery_status": VocabularyKind.RISK_RECOVERY_STATUS,
 }
-DOCUMENT_VOCABULARIES = {**FILE_VOCABULARIES, "type_name": VocabularyKind.TYPE_NAME}
+DOCUMENT_VOCABULARIES = {
+    **FILE_VOCABULARIES,
+    "type_name": VocabularyKind.TYPE_NAME,
+    "original_status": VocabularyKind.ORIGINAL_STATUS,
+}
 DIGITIZED = "02"
 
 
@@ -123,6 +132,34 @@ def _check_coded_fields(model: type[models.Model], data: dict[str, Any], vocabul
         raise ValidationError(reason=f"Tình trạng dự phòng: {RISK_RECOVERY_STATUS_REQUIRED}.")
 
 
+def _party_groups() -> str:
+    rows = Vocabulary.objects.filter(kind=VocabularyKind.PARTY_FONDS, active=True).values_list("code", "label_vi")
+    return "; ".join(f"{code} – {label}" for code, label in rows)
+
+
+def check_party_group(institution: Institution, party_group: str, *, fonds_code: str = "") -> None:
+    """A fonds' group of the Party fonds list: required when the institution is a Party archive, and
+    always one of the list's active codes when given."""
+    where = f"phông {fonds_code}: " if fonds_code else ""
+    where_en = f"fonds {fonds_code}: " if fonds_code else ""
+    if not party_group:
+        if profiles.is_party(institution.profile):
+            raise ProfileRuleError(
+                reason=f"{where}Nhóm phông Lưu trữ Đảng: bắt buộc với phông của cơ quan Lưu trữ Đảng "
+                f"{institution.code}; chọn một nhóm trong danh mục Phông Lưu trữ Đảng ({profiles.FONDS_LIST_RULE}): "
+                f"{_party_groups()}.",
+                reason_en=f"{where_en}a fonds of Party archive {institution.code} belongs to a group of the Party "
+                f"fonds list ({profiles.FONDS_LIST_RULE}).",
+            )
+        return
+    if not Vocabulary.objects.filter(kind=VocabularyKind.PARTY_FONDS, code=party_group, active=True).exists():
+        raise ProfileRuleError(
+            reason=f"{where}Nhóm phông Lưu trữ Đảng: mã «{party_group}» không có trong danh mục Phông Lưu trữ Đảng "
+            f"({profiles.FONDS_LIST_RULE}); các nhóm hợp lệ: {_party_groups()}.",
+            reason_en=f"{where_en}«{party_group}» is not a group of the Party fonds list ({profiles.FONDS_LIST_RULE}).",
+        )
+
+
 @transaction.atomic
 def fonds_create(*, institution: Institution, **fields: Any) -> Fonds:
     data = _clean_text(fields)
@@ -130,10 +167,54 @@ def fonds_create(*, institution: Institution, **fields: Any) -> Fonds:
         codes.validate_organ_id(data["organ_id"])
     if data.get("language") is not None:
         data["language"] = check_languages(data["language"], label=_label(Fonds, "language"))
+    check_party_group(institution, data.get("party_group", ""), fonds_code=data.get("code", ""))
     fonds = Fonds(institution=institution, **data)
     _full_clean(fonds)
     fonds.save()
     return fonds
+
+
+@transaction.atomic
+def fonds_set_party_group(*, fonds: Fonds, party_group: str) -> Fonds:
+    """File a fonds under a group of the Party fonds list (a State archive may do it before it switches)."""
+    group = nfc(party_group or "").strip()
+    check_party_group(fonds.institution, group, fonds_code=fonds.code)
+    fonds.party_group = group
+    fonds.save(update_fields=["party_group", "updated_at"])
+    return fonds
+
+
+def check_profile_change(institution: Institution, profile: str) -> None:
+    """An institution becomes a Party archive only once every fonds it holds belongs to a group of the
+    Party fonds list; going back to the State profile keeps the data and stops asking for it."""
+    if profile not in Institution.Profile.values:
+        raise ValidationError(reason=f"hệ thống lưu trữ «{profile}» không hợp lệ ({', '.join(Institution.Profile)}).")
+    if not profiles.is_party(profile) or institution.pk is None:
+        return
+    valid = set(Vocabulary.objects.filter(kind=VocabularyKind.PARTY_FONDS, active=True).values_list("code", flat=True))
+    outside = [
+        code
+        for code, group in institution.fonds.order_by("code").values_list("code", "party_group")
+        if group not in valid
+    ]
+    if outside:
+        raise ProfileRuleError(
+            reason=f"cơ quan {institution.code} chưa chuyển sang Lưu trữ Đảng được: phông {', '.join(outside)} chưa "
+            f"thuộc nhóm nào của danh mục Phông Lưu trữ Đảng ({profiles.FONDS_LIST_RULE}); hãy xếp nhóm phông trước.",
+            reason_en=f"{institution.code} cannot become a Party archive: fonds {', '.join(outside)} belong to no "
+            f"group of the Party fonds list ({profiles.FONDS_LIST_RULE}).",
+        )
+
+
+@transaction.atomic
+def institution_set_profile(*, institution: Institution, profile: str) -> Institution:
+    """Choose whose rules an institution's holdings follow (State: TT 05; Party: HD 40 and QĐ 270)."""
+    locked = Institution.objects.select_for_update().get(pk=institution.pk)
+    check_profile_change(locked, profile)
+    locked.profile = profile
+    locked.save(update_fields=["profile"])
+    institution.profile = profile
+    return locked
 
 
 def _as_date(value: Any) -> date | None:
@@ -249,6 +330,12 @@ def file_update(*, archive_file: ArchiveFile, access_change: Any = None, **field
     return archive_file
 
 
+def _check_profile(profile: str, data: dict[str, Any], names: set[str] | None = None) -> None:
+    missing = profiles.required_missing(profile, data, names)
+    if missing is not None:
+        raise missing
+
+
 #: Fields a document keeps for life: its file, its place in it and the codes derived from them.
 DOCUMENT_PROTECTED = ("file", "file_id", "ordinal", "doc_id", "doc_code")
 
@@ -271,6 +358,8 @@ def document_update(*, document: Document, access_change: Any = None, **fields: 
     _check_secret_class(data)
     merged = {field.name: getattr(document, field.name) for field in Document._meta.fields} | data
     _check_coded_fields(Document, merged, DOCUMENT_VOCABULARIES)
+    # A field the profile requires may not be emptied; an older record lacking one is still editable.
+    _check_profile(profiles.of_document(document), merged, names=set(data))
     if "language" in data:
         data["language"] = merged["language"]  # normalised: "01, 02" → "01,02"
     # These fields are also part of the document's pages' index entries.
@@ -305,6 +394,7 @@ def document_create(*, archive_file: ArchiveFile, ordinal: int | None = None, **
     data.setdefault("risk_recovery", archive_file.risk_recovery)
     data.setdefault("risk_recovery_status", archive_file.risk_recovery_status)
     _check_coded_fields(Document, data, DOCUMENT_VOCABULARIES)
+    _check_profile(profiles.of_file(archive_file), data)
     document = Document(
         file=archive_file,
         ordinal=ordinal,

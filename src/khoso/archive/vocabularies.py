@@ -1,7 +1,14 @@
-"""The TT 05/2025 controlled vocabularies as seed data (standards.md §2.4).
+"""The TT 05/2025 controlled vocabularies as seed data (standards.md §2.4), and the Party fonds list.
 
 A data migration loads these rows; afterwards they live in the database and an administrator
 edits them in the admin. Nothing else in the code lists these codes.
+
+``partyFonds`` groups the fonds of a Party archive (Phông Lưu trữ Đảng Cộng sản Việt Nam, QĐ 270-QĐ/TW):
+Điều 1 and 3 name its makers (the Party's organisations and their predecessors, the socio-political
+organisations, historical figures) and seed 003 lists a provincial Party archive's fonds (Tỉnh ủy, Văn
+phòng Tỉnh ủy, the ban xây dựng Đảng and Ủy ban Kiểm tra, huyện ủy/thị ủy/thành ủy and đảng ủy trực
+thuộc, Báo, Trường Chính trị, Mặt trận and socio-political organisations). QĐ 270's text was read only
+in part (standards.md §3.6 [U]), so the groups are data an administrator may correct, never constants.
 """
 
 from __future__ import annotations
@@ -88,6 +95,7 @@ SEED: dict[str, list[tuple[str, str, str]]] = {
         ("sao_y", "Bản sao y", "True copy"),
         ("sao_luc", "Bản sao lục", "Transcribed copy"),
         ("trich_sao", "Bản trích sao", "Extract copy"),
+        ("sao", "Bản sao (chưa rõ hình thức)", "Copy (form not stated)"),
     ],
     "damage": [
         ("mun", "Mủn", "Crumbling"),
@@ -121,6 +129,37 @@ SEED: dict[str, list[tuple[str, str, str]]] = {
         ("08", "Mất sức lao động, tai nạn lao động", "Incapacity or work accident"),
         ("09", "Bệnh nghề nghiệp", "Occupational disease"),
         ("10", "Khác", "Other"),
+    ],
+    "partyFonds": [
+        (
+            "01",
+            "Tổ chức tiền thân của Đảng và của các tổ chức chính trị - xã hội",
+            "Predecessor organisations of the Party and of the socio-political organisations",
+        ),
+        ("02", "Đại hội đảng bộ và cấp ủy cấp tỉnh (tỉnh ủy, thành ủy)", "Provincial Party congresses and committees"),
+        ("03", "Văn phòng cấp ủy cấp tỉnh", "Office of the provincial Party committee"),
+        (
+            "04",
+            "Các ban xây dựng Đảng và ủy ban kiểm tra cấp ủy cấp tỉnh",
+            "Party-building commissions and inspection committee of the provincial Party committee",
+        ),
+        ("05", "Đảng đoàn, ban cán sự đảng cấp tỉnh", "Provincial Party delegations and Party affairs committees"),
+        (
+            "06",
+            "Cấp ủy cấp huyện (huyện ủy, thị ủy, thành ủy) và đảng ủy trực thuộc cấp ủy cấp tỉnh",
+            "District Party committees and Party committees under the provincial committee",
+        ),
+        ("07", "Đơn vị sự nghiệp của Đảng (báo Đảng, trường chính trị)", "Party service units (newspaper, school)"),
+        (
+            "08",
+            "Ủy ban Mặt trận Tổ quốc và các tổ chức chính trị - xã hội",
+            "Fatherland Front committee and the socio-political organisations",
+        ),
+        (
+            "09",
+            "Nhân vật lịch sử, tiêu biểu của Đảng và của các tổ chức chính trị - xã hội",
+            "Historical and notable figures of the Party and of the socio-political organisations",
+        ),
     ],
 }
 

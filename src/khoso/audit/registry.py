@@ -170,6 +170,8 @@ CHANGES: dict[str, Target] = {
     "api-reader-request-decide": url("readers.ReaderRequest", pk="pk"),
     # integration: a QLVB system's batch of born-digital records (one entry per batch, results in its detail)
     "qlvb_ingest": new("qlvb.IngestRecord"),
+    # statutory deadlines: the annual report recorded as sent to the Ministry
+    "deadlines_report_submit": new("deadlines.ReportSubmission"),
 }
 
 #: routes that serve archival content: a GET of non-public material is one "read" entry

@@ -11,7 +11,16 @@ from typing import Any
 from django.db.models import Count, DateTimeField, ForeignKey, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils.dateparse import parse_datetime
 
-from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Document, Fonds, Institution, Page
+from khoso.archive.models import (
+    DOCUMENT_DESCRIPTION_FIELDS,
+    FILE_DESCRIPTION_FIELDS,
+    FONDS_DESCRIPTION_FIELDS,
+    ArchiveFile,
+    Document,
+    Fonds,
+    Institution,
+    Page,
+)
 from khoso.backup import backupset
 from khoso.backup.metadata_xml import Node
 from khoso.backup.models import BackupLog, InsuranceCopy, Outcome
@@ -71,43 +80,9 @@ def snapshot_objects(cursor: Any) -> Iterator[backupset.ObjectEntry]:
         yield backupset.ObjectEntry(row["sha256"], row["size"], row["mime"])
 
 
-FONDS_FIELDS = (
-    "organ_id",
-    "status",
-    "history",
-    "archives_time",
-    "paper_total",
-    "key_groups",
-    "language",
-    "risk_recovery",
-    "description",
-)
+FONDS_FIELDS = FONDS_DESCRIPTION_FIELDS
 FILE_FIELDS = ("file_code", "organ_id", "file_catalog", "file_notation", *FILE_DESCRIPTION_FIELDS, "deleted_at")
-DOCUMENT_FIELDS = (
-    "doc_code",
-    "doc_id",
-    "ordinal",
-    "type_name",
-    "code_number",
-    "code_notation",
-    "issued_date",
-    "organ_name",
-    "subject",
-    "language",
-    "number_of_page",
-    "first_page",
-    "maintenance",
-    "mode",
-    "keyword",
-    "infor_sign",
-    "confidence_level",
-    "autograph",
-    "format",
-    "secret_class",
-    "original_status",
-    "description",
-    "deleted_at",
-)
+DOCUMENT_FIELDS = ("doc_code", "doc_id", "ordinal", *DOCUMENT_DESCRIPTION_FIELDS, "deleted_at")
 PAGE_FIELDS = ("file", "number", "document", "original", "rendition", "original_name")
 
 

@@ -8,14 +8,21 @@ the exporter cannot drift apart: what we export is what we read back.
 Headings are compared in their folded form (no diacritics, no case, letters and digits only), so
 "Tiêu đề hồ sơ", "TIEU DE HO SO" and "tieu_de_ho_so" are one heading. Our export writes
 "Tiêu đề hồ sơ (title)": the TT 05 element in parentheses is tried first.
+
+A Party archive (``khoso.archive.profiles``) lists its documents in the Party order, under the Party titles
+(Số TT, Số, Ký hiệu, Ngày, …, Người ký, Độ mật, Loại bản, …, Chuyên đề, …), with its five fields among
+them; the TT 05 fields the Party list does not name follow, so a list exported and read back loses
+nothing. "Tên tệp" (the document's scanned files) and "Thời gian tài liệu" (its date) are derived from the
+archive: written on export, read back and left alone. A State archive's lists are the TT 05 ones.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from khoso.archive import profiles
 from khoso.archive.models import VocabularyKind
 from khoso.core.text import fold
 
@@ -37,6 +44,7 @@ class Kind(StrEnum):
     CODE = "code"  # one code of a vocabulary
     LANGUAGES = "languages"  # one or more language codes
     KEY = "key"  # an identifier (file code, its parts, docId, docCode, ordinal): read, never written as data
+    DERIVED = "derived"  # computed from the archive on export (the files of a document): never written as data
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,74 @@ DOCUMENT_COLUMNS: tuple[Column, ...] = (
     Column("original_status", "originalStatus", "Độ gốc", Kind.CODE, V.ORIGINAL_STATUS, ("OriginalStatus",)),
 )
 
+# -- the Party document list (HD 40-HD/VPTW, standards.md §3.6) ------------------------------------------
+
+SIGNER = Column("signer", "signer", "Người ký", aliases=("Signer", "Người ký văn bản"))
+NUMBER_OF_FILES = Column("number_of_files", "numberOfFiles", "Số lượng tệp", Kind.INT, aliases=("Số tệp",))
+TOPIC = Column("topic", "topic", "Chuyên đề", aliases=("Topic",))
+FILE_NAMES = Column("file_names", "fileNames", "Tên tệp", Kind.DERIVED)
+DOCUMENT_TIME = Column("document_time", "documentTime", "Thời gian tài liệu", Kind.DERIVED)
+
+#: (field, title in the Party list), in the Party list's order; the Party fields' titles are profiles.py's
+PARTY_DOCUMENT_ORDER: tuple[tuple[str, str], ...] = (
+    ("ordinal", "Số TT"),
+    ("code_number", "Số"),
+    ("code_notation", "Ký hiệu"),
+    ("issued_date", "Ngày"),
+    ("organ_name", "Cơ quan ban hành"),
+    ("type_name", "Tên loại"),
+    ("subject", "Trích yếu"),
+    ("signer", ""),
+    ("secret_class", ""),
+    ("original_status", ""),
+    ("first_page", "Trang số"),
+    ("number_of_page", "Số trang"),
+    ("number_of_files", ""),
+    ("file_names", "Tên tệp"),
+    ("document_time", "Thời gian tài liệu"),
+    ("mode", "Chế độ sử dụng"),
+    ("keyword", "Từ khóa"),
+    ("description", "Ghi chú"),
+    ("language", "Ngôn ngữ"),
+    ("autograph", "Bút tích"),
+    ("topic", ""),
+    ("infor_sign", "Ký hiệu thông tin"),
+    ("confidence_level", "Mức độ tin cậy"),
+    ("format", "Tình trạng vật lý"),
+)
+
+
+def _party_document_columns() -> tuple[Column, ...]:
+    """Identifiers first (an edited list updates the same records), then the Party list, then the TT 05
+    fields it does not name. A column keeps its TT 05 title among its aliases."""
+    known = {column.field: column for column in (*DOCUMENT_COLUMNS, SIGNER, NUMBER_OF_FILES, TOPIC)}
+    known |= {FILE_NAMES.field: FILE_NAMES, DOCUMENT_TIME.field: DOCUMENT_TIME}
+    listed = []
+    for name, party_title in PARTY_DOCUMENT_ORDER:
+        column = known[name]
+        heading = party_title or profiles.title(profiles.PARTY, name, column.title)
+        if heading != column.title:
+            column = replace(column, title=heading, aliases=(column.title, *column.aliases))
+        listed.append(column)
+    names = {column.field for column in listed}
+    identifiers = [column for column in DOCUMENT_COLUMNS if column.kind is Kind.KEY and column.field not in names]
+    rest = [column for column in DOCUMENT_COLUMNS if column.field not in names and column.kind is not Kind.KEY]
+    return (*identifiers, *listed, *rest)
+
+
+PARTY_DOCUMENT_COLUMNS = _party_document_columns()
+
 COLUMNS = {Level.FILE: FILE_COLUMNS, Level.DOCUMENT: DOCUMENT_COLUMNS}
+PROFILE_COLUMNS = {
+    profiles.STATE: COLUMNS,
+    profiles.PARTY: {Level.FILE: FILE_COLUMNS, Level.DOCUMENT: PARTY_DOCUMENT_COLUMNS},
+}
+
+
+def columns_for(level: Level, profile: str = profiles.STATE) -> tuple[Column, ...]:
+    """The columns of a list at ``level`` for an archive of ``profile``."""
+    return PROFILE_COLUMNS.get(profile, COLUMNS)[level]
+
 
 #: fields only a mục lục văn bản has: a sheet with one of them is a document list
 DOCUMENT_ONLY = frozenset(
@@ -243,20 +318,26 @@ def heading_key(text: str) -> str:
 
 
 def _index(columns: tuple[Column, ...]) -> dict[str, Column]:
+    """Folded heading → column. A row-number heading ("Số TT" of a Party list) means a column only with its
+    element in parentheses, as our export writes it: typed alone it may number rows across files."""
     index: dict[str, Column] = {}
     for column in columns:
         for name in (column.element, column.title, *column.aliases):
-            index.setdefault(heading_key(name), column)
+            if heading_key(name) not in IGNORED:
+                index.setdefault(heading_key(name), column)
     return index
 
 
-_INDEXES = {level: _index(columns) for level, columns in COLUMNS.items()}
+_INDEXES = {
+    profile: {level: _index(columns) for level, columns in by_level.items()}
+    for profile, by_level in PROFILE_COLUMNS.items()
+}
 
 
-def match_heading(text: str, level: Level) -> Column | None:
+def match_heading(text: str, level: Level, profile: str = profiles.STATE) -> Column | None:
     """The column a heading means at ``level``: the TT 05 element in trailing parentheses first, then the
     heading without them, then the whole heading."""
-    index = _INDEXES[level]
+    index = _INDEXES.get(profile, _INDEXES[profiles.STATE])[level]
     candidates = []
     found = _TRAILING_PARENTHESES.match(text.strip())
     if found:
@@ -269,13 +350,13 @@ def match_heading(text: str, level: Level) -> Column | None:
     return None
 
 
-def guess_level(headings: list[str]) -> Level | None:
+def guess_level(headings: list[str], profile: str = profiles.STATE) -> Level | None:
     """Which list a heading row belongs to: a document list if any heading is document-only, a file
     list if it names a file code (or its parts) or a title; ``None`` when it is no catalogue heading."""
-    document_fields = {column.field for text in headings if (column := match_heading(text, Level.DOCUMENT))}
+    document_fields = {column.field for text in headings if (column := match_heading(text, Level.DOCUMENT, profile))}
     if document_fields & DOCUMENT_ONLY:
         return Level.DOCUMENT
-    file_fields = {column.field for text in headings if (column := match_heading(text, Level.FILE))}
+    file_fields = {column.field for text in headings if (column := match_heading(text, Level.FILE, profile))}
     if len(file_fields) >= 2 and file_fields & {"file_code", "file_notation", "title"}:
         return Level.FILE
     return None

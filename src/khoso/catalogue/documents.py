@@ -3,7 +3,8 @@
 Both carry the same columns, headed "Vietnamese title (TT 05 element)", with the stable identifiers
 first (file code; docId and docCode), so that a list edited in Excel and imported again updates the
 same records. The models have no UUID of their own: the TT 05 codes are the identifiers. Codes stay
-text ("01"), dates are dd/mm/yyyy, counts are numbers.
+text ("01"), dates are dd/mm/yyyy, counts are numbers. A Party archive's document list has the Party
+columns in the Party order (``columns.columns_for``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from khoso.archive import profiles
 from khoso.archive.models import Fonds, Inventory
 from khoso.catalogue import selectors
-from khoso.catalogue.columns import COLUMNS, Column, Kind, Level
+from khoso.catalogue.columns import Column, Kind, Level, columns_for
 from khoso.catalogue.sheets import write_csv
 from khoso.core.printing import Column as PrintedColumn
 from khoso.core.printing import xlsx_table
@@ -29,14 +31,29 @@ WIDTHS = {
     "file_code": 26,
     "doc_id": 28,
     "doc_code": 30,
+    "signer": 20,
+    "topic": 25,
+    "file_names": 30,
 }
 
 
-def exported_columns(level: Level) -> list[Column]:
-    return [column for column in COLUMNS[level] if column.exported]
+def exported_columns(level: Level, profile: str = profiles.STATE) -> list[Column]:
+    return [column for column in columns_for(level, profile) if column.exported]
+
+
+def _derived(record: Any, column: Column) -> str:
+    """A column computed from the archive: the document's scanned files (as they were named when
+    delivered, in page order) and its date."""
+    if column.field == "file_names":
+        return "; ".join(dict.fromkeys(page.original_name for page in record.pages.all() if page.original_name))
+    if column.field == "document_time":
+        return record.issued_date.strftime("%d/%m/%Y") if record.issued_date else ""
+    raise ValueError(f"no derived column {column.field}")
 
 
 def _cell(record: Any, column: Column) -> Any:
+    if column.kind is Kind.DERIVED:
+        return _derived(record, column)
     if column.field == "file_code" and not hasattr(record, "file_code"):
         return record.file.file_code
     value = getattr(record, column.field)
@@ -49,10 +66,15 @@ def _cell(record: Any, column: Column) -> Any:
     return value
 
 
-def _records(fonds: Fonds, inventory: Inventory | None, level: Level, include_secret: bool) -> QuerySet:
+def _records(
+    fonds: Fonds, inventory: Inventory | None, level: Level, include_secret: bool, columns: list[Column]
+) -> QuerySet:
     if level is Level.FILE:
         return selectors.export_files(fonds=fonds, inventory=inventory, include_secret=include_secret)
-    return selectors.export_documents(fonds=fonds, inventory=inventory, include_secret=include_secret)
+    with_pages = any(column.field == "file_names" for column in columns)
+    return selectors.export_documents(
+        fonds=fonds, inventory=inventory, include_secret=include_secret, with_pages=with_pages
+    )
 
 
 def _rows(records: QuerySet, columns: list[Column]) -> Iterator[list[Any]]:
@@ -61,14 +83,14 @@ def _rows(records: QuerySet, columns: list[Column]) -> Iterator[list[Any]]:
 
 
 def catalogue_csv(*, fonds: Fonds, inventory: Inventory | None, level: Level, include_secret: bool) -> bytes:
-    columns = exported_columns(level)
-    records = _records(fonds, inventory, level, include_secret)
+    columns = exported_columns(level, profiles.of_fonds(fonds))
+    records = _records(fonds, inventory, level, include_secret, columns)
     return write_csv([column.heading for column in columns], _rows(records, columns))
 
 
 def catalogue_xlsx(*, fonds: Fonds, inventory: Inventory | None, level: Level, include_secret: bool) -> bytes:
-    columns = exported_columns(level)
-    records = _records(fonds, inventory, level, include_secret)
+    columns = exported_columns(level, profiles.of_fonds(fonds))
+    records = _records(fonds, inventory, level, include_secret, columns)
     lines = [fonds.institution.name, f"Phông {fonds.code} – {fonds.name}"]
     if inventory is not None:
         lines.append(f"Mục lục số {inventory.number}{f' – {inventory.title}' if inventory.title else ''}")

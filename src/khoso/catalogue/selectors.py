@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from khoso.access.selectors import SECRET, visible_fonds_ids
-from khoso.archive.models import ArchiveFile, Document, Fonds, Inventory
+from khoso.archive.models import ArchiveFile, Document, Fonds, Inventory, Page
 from khoso.catalogue.models import CatalogueImport
 from khoso.core.errors import NotFoundError
 
@@ -27,12 +27,20 @@ def export_files(*, fonds: Fonds, inventory: Inventory | None, include_secret: b
     return files.select_related("inventory").order_by("file_catalog", "file_code")
 
 
-def export_documents(*, fonds: Fonds, inventory: Inventory | None, include_secret: bool) -> QuerySet[Document]:
+def export_documents(
+    *, fonds: Fonds, inventory: Inventory | None, include_secret: bool, with_pages: bool = False
+) -> QuerySet[Document]:
+    """``with_pages``: each document's pages come along (number and delivered name only), for the
+    "Tên tệp" column of a Party list."""
     files = export_files(fonds=fonds, inventory=inventory, include_secret=include_secret)
     documents = Document.objects.filter(file__in=files, deleted_at__isnull=True)
     if not include_secret:
         documents = documents.exclude(Q(mode=SECRET) | ~Q(secret_class=""))
-    return documents.select_related("file").order_by("file__file_catalog", "file__file_code", "ordinal")
+    documents = documents.select_related("file").order_by("file__file_catalog", "file__file_code", "ordinal")
+    if with_pages:
+        pages = Page.objects.only("pk", "document_id", "number", "original_name").order_by("number")
+        documents = documents.prefetch_related(Prefetch("pages", queryset=pages))
+    return documents
 
 
 def inventory_get(*, fonds: Fonds, number: int | None) -> Inventory | None:

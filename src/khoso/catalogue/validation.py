@@ -9,6 +9,9 @@ inside the transaction, so the commit writes exactly what was checked, or nothin
 
 Records are matched by their stable identifiers, the file code (mã hồ sơ) and the document's docId
 (or docCode, or file code + ordinal): an export edited in Excel and read back updates the same rows.
+
+The fonds' institution decides the columns and rules (``khoso.archive.profiles``): a Party archive's
+document list has the Party columns, and a new document of it needs its loại bản.
 """
 
 from __future__ import annotations
@@ -26,15 +29,16 @@ from django.db import models
 
 from khoso.access.models import AccessChange
 from khoso.access.selectors import SECRET, active_locks, is_secret, lock_covering
+from khoso.archive import profiles
 from khoso.archive.models import ArchiveFile, Document, Fonds, Inventory, Vocabulary, VocabularyKind
 from khoso.archive.services import file_rules
 from khoso.catalogue import sheets
 from khoso.catalogue.columns import (
-    COLUMNS,
     IGNORED,
     Column,
     Kind,
     Level,
+    columns_for,
     guess_level,
     heading_key,
     match_heading,
@@ -252,6 +256,10 @@ class _Checker:
 
     def __init__(self, *, fonds: Fonds, inventory: Inventory | None, user: Any, include_secret: bool) -> None:
         self.fonds = fonds
+        self.profile = profiles.of_fonds(fonds)
+        self.document_required = DOCUMENT_REQUIRED + tuple(
+            field.name for field in profiles.document_fields(self.profile) if field.required
+        )
         self.inventory = inventory
         self.user = user
         self.include_secret = include_secret
@@ -384,8 +392,8 @@ class _Checker:
         """Every descriptive cell of the row, typed; None when one of them breaks a rule."""
         typed: dict[str, Any] = {}
         ok = True
-        for column in COLUMNS[level]:
-            if column.kind is Kind.KEY or not row.has(column.field):
+        for column in columns_for(level, self.profile):
+            if column.kind in (Kind.KEY, Kind.DERIVED) or not row.has(column.field):
                 continue
             good, value = self.value(row, column, model)
             ok = ok and good
@@ -521,12 +529,21 @@ class _Checker:
             return
         self._file_update(row, existing, typed)
 
+    def label(self, model: type[models.Model], name: str) -> str:
+        """A field's title as this archive's lists print it (a Party archive's "Loại bản")."""
+        label = str(concrete_field(model, name).verbose_name)
+        return profiles.title(self.profile, name, label) if model is Document else label
+
     def _required(self, row: _Row, typed: dict[str, Any], names: tuple[str, ...], model: type[models.Model]) -> bool:
         ok = True
         for name in names:
             if name in typed and typed[name] in ("", None):
-                label = concrete_field(model, name).verbose_name
-                self.problem(row, name, f"{label}: {REQUIRED_RULE}.", f"{name}: required (TT 05/2025).")
+                label = self.label(model, name)
+                if profiles.document_field(self.profile, name) is not None and model is Document:
+                    rule = f"bắt buộc với tài liệu Lưu trữ Đảng ({profiles.PARTY_RULE}), không được để trống"
+                    self.problem(row, name, f"{label}: {rule}.", f"{name}: required ({profiles.PARTY_RULE}).")
+                else:
+                    self.problem(row, name, f"{label}: {REQUIRED_RULE}.", f"{name}: required (TT 05/2025).")
                 ok = False
         return ok
 
@@ -702,10 +719,10 @@ class _Checker:
         self, row: _Row, file_code: str, ordinal: int, archive_file: ArchiveFile | None, typed: dict[str, Any]
     ) -> None:
         data = {k: v for k, v in typed.items() if not (k in DOCUMENT_INHERITED and v in ("", None))}
-        missing = [name for name in DOCUMENT_REQUIRED if name not in data]
-        ok = self._required(row, data, DOCUMENT_REQUIRED, Document)
+        missing = [name for name in self.document_required if name not in data]
+        ok = self._required(row, data, self.document_required, Document)
         if missing:
-            labels = ", ".join(str(concrete_field(Document, name).verbose_name) for name in missing)
+            labels = ", ".join(self.label(Document, name) for name in missing)
             self.problem(
                 row,
                 "",
@@ -744,7 +761,7 @@ class _Checker:
         return True
 
     def _document_update(self, row: _Row, document: Document, typed: dict[str, Any]) -> None:
-        if not self._required(row, typed, (*DOCUMENT_REQUIRED, "maintenance", "mode", "language"), Document):
+        if not self._required(row, typed, (*self.document_required, "maintenance", "mode", "language"), Document):
             return
         mode = typed.pop("mode", document.mode)
         changes, values = _diff(document, typed)
@@ -835,11 +852,11 @@ class _Located:
     columns: dict[int, tuple[str, Column]]
 
 
-def _locate(table: sheets.Table, preview: Preview) -> _Located | None:
+def _locate(table: sheets.Table, preview: Preview, profile: str) -> _Located | None:
     """The table's heading row (in its first rows) and what each column means; warnings for the rest."""
     for number, values in table.rows[: sheets.HEADER_SEARCH_ROWS]:
         headings = [as_text(value) for value in values]
-        level = guess_level([h for h in headings if h])
+        level = guess_level([h for h in headings if h], profile)
         if level is None:
             continue
         columns: dict[int, tuple[str, Column]] = {}
@@ -847,7 +864,7 @@ def _locate(table: sheets.Table, preview: Preview) -> _Located | None:
         for index, heading in enumerate(headings):
             if not heading:
                 continue
-            column = match_heading(heading, level)
+            column = match_heading(heading, level, profile)
             if column is None:
                 if heading_key(heading) not in IGNORED:
                     preview.warnings.append(f"{table.name}: cột «{heading}» không thuộc mục lục TT 05, bỏ qua.")
@@ -896,7 +913,8 @@ def preview(
     """Check every row of an uploaded catalogue against TT 05/2025 and the archive; write nothing."""
     result = Preview(name=nfc(name), sha256=hashlib.sha256(data).hexdigest())
     tables = sheets.read_tables(data, name=name)
-    located = [found for table in tables if (found := _locate(table, result))]
+    profile = profiles.of_fonds(fonds)
+    located = [found for table in tables if (found := _locate(table, result, profile))]
     if not located:
         result.problems.append(
             Problem(

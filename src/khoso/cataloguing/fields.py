@@ -8,6 +8,10 @@ cataloguer needs every wrong field of the sheet at once, named, to correct them 
 
 Values are stored JSON-ready and canonical (NFC text, ISO dates, integers, booleans), so that two
 keyings of the same sheet compare equal exactly when they say the same thing.
+
+A document sheet of a Party archive (``khoso.archive.profiles``) also asks for the Party fields (người ký,
+độ mật, loại bản, số lượng tệp, chuyên đề) under their Party titles; the functions here take the profile
+of the file's institution (``profile_of``), the State profile by default.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 
-from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Document
+from khoso.archive import profiles
+from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Document, VocabularyKind
 from khoso.archive.services import (
     DOCUMENT_VOCABULARIES,
     FILE_VOCABULARIES,
@@ -87,19 +92,39 @@ REQUIRED = {
 }
 MODEL: dict[str, type[models.Model]] = {FILE: ArchiveFile, DOCUMENT: Document}
 FIELDS = {FILE: FILE_FIELDS, DOCUMENT: DOCUMENT_FIELDS}
-VOCABULARIES = {FILE: FILE_VOCABULARIES, DOCUMENT: DOCUMENT_VOCABULARIES}
+VOCABULARIES = {
+    FILE: FILE_VOCABULARIES,
+    DOCUMENT: {**DOCUMENT_VOCABULARIES, "secret_class": VocabularyKind.SECRET_CLASS},
+}
+STATE = profiles.STATE
 
 
-def fields_of(kind: str) -> tuple[str, ...]:
+def profile_of(item: Any) -> str:
+    """The profile of a workflow item's (or a worksheet's) file: its fonds' institution's."""
+    item = getattr(item, "item", item)
+    return profiles.of_file(item.file)
+
+
+def fields_of(kind: str, profile: str = STATE) -> tuple[str, ...]:
+    if kind == DOCUMENT:
+        return DOCUMENT_FIELDS + tuple(field.name for field in profiles.document_fields(profile))
     return FIELDS[kind]
+
+
+def required_of(kind: str, profile: str = STATE) -> set[str]:
+    required = set(REQUIRED[kind])
+    if kind == DOCUMENT:
+        required |= {field.name for field in profiles.document_fields(profile) if field.required}
+    return required
 
 
 def model_field(kind: str, name: str) -> models.Field:
     return concrete_field(MODEL[kind], name)
 
 
-def label(kind: str, name: str) -> str:
-    return str(model_field(kind, name).verbose_name)
+def label(kind: str, name: str, profile: str = STATE) -> str:
+    text = str(model_field(kind, name).verbose_name)
+    return profiles.title(profile, name, text) if kind == DOCUMENT else text
 
 
 def _reason(error: ArchiveError) -> str:
@@ -175,14 +200,16 @@ def clean_value(kind: str, name: str, value: Any) -> Any:
     return text
 
 
-def validate(kind: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def validate(kind: str, values: dict[str, Any], profile: str = STATE) -> tuple[dict[str, Any], dict[str, str]]:
     """Check a whole sheet; returns its canonical data and every broken rule as field → reason."""
     data: dict[str, Any] = {}
     problems: dict[str, str] = {}
-    for name in fields_of(kind):
+    required = required_of(kind, profile)
+    for name in fields_of(kind, profile):
         raw = values.get(name)
-        if name in REQUIRED[kind] and _empty(raw):
-            problems[name] = "bắt buộc (TT 05/2025)"
+        if name in required and _empty(raw):
+            in_profile = kind == DOCUMENT and profiles.document_field(profile, name) is not None
+            problems[name] = f"bắt buộc ({profiles.PARTY_RULE})" if in_profile else "bắt buộc (TT 05/2025)"
             continue
         try:
             data[name] = clean_value(kind, name, raw)
@@ -209,10 +236,10 @@ def cross_field_problems(kind: str, data: dict[str, Any]) -> dict[str, str]:
     return problems
 
 
-def typed(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+def typed(kind: str, data: dict[str, Any], profile: str = STATE) -> dict[str, Any]:
     """Canonical sheet data as the archive services take it (dates as ``date``)."""
     result: dict[str, Any] = {}
-    for name in fields_of(kind):
+    for name in fields_of(kind, profile):
         if name not in data:
             continue
         value = data[name]
@@ -235,10 +262,10 @@ def display(kind: str, name: str, value: Any) -> str:
     return str(value)
 
 
-def initial_from_record(kind: str, record: models.Model) -> dict[str, Any]:
+def initial_from_record(kind: str, record: models.Model, profile: str = STATE) -> dict[str, Any]:
     """Values of an existing archive record, to start a sheet from what the inventory says."""
     values: dict[str, Any] = {}
-    for name in fields_of(kind):
+    for name in fields_of(kind, profile):
         value = getattr(record, name, None)
         if isinstance(value, date):
             value = value.isoformat()

@@ -11,7 +11,7 @@ from django import forms
 from django.db import models
 
 from khoso.archive.selectors import vocabulary_choices
-from khoso.cataloguing.fields import REQUIRED, VOCABULARIES, fields_of, label, model_field
+from khoso.cataloguing.fields import STATE, VOCABULARIES, fields_of, label, model_field, required_of
 from khoso.cataloguing.models import CheckError
 from khoso.core.forms import DATE_INPUT, form_field
 
@@ -19,10 +19,10 @@ BLANK = [("", "—")]
 LONG_TEXT = 300
 
 
-def _form_field(kind: str, name: str) -> forms.Field:
+def _form_field(kind: str, name: str, profile: str = STATE) -> forms.Field:
     field = model_field(kind, name)
-    required = name in REQUIRED[kind]
-    text = label(kind, name)
+    required = name in required_of(kind, profile)
+    text = label(kind, name, profile)
     if name in VOCABULARIES[kind]:
         return forms.ChoiceField(
             label=text, required=required, choices=BLANK + vocabulary_choices(VOCABULARIES[kind][name])
@@ -61,13 +61,15 @@ def _initial(name: str, value: Any) -> Any:
 class SheetForm(forms.Form):
     """Every TT 05 field of a file sheet or a document sheet, Vietnamese labels from the models."""
 
-    def __init__(self, *args: Any, kind: str, values: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kind: str, values: dict[str, Any] | None = None, profile: str = STATE, **kwargs: Any
+    ) -> None:
         if values is not None:
             kwargs["initial"] = {name: _initial(name, value) for name, value in values.items()}
         super().__init__(*args, **kwargs)
         self.kind = kind
-        for name in fields_of(kind):
-            self.fields[name] = _form_field(kind, name)
+        for name in fields_of(kind, profile):
+            self.fields[name] = _form_field(kind, name, profile)
 
     def values(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -101,7 +103,7 @@ class CheckErrorForm(forms.Form):
     )
     message = forms.CharField(label="Mô tả lỗi", widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, sheets: list[Any], entry: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sheets: list[Any], entry: bool = False, profile: str = STATE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "worksheet", forms.ChoiceField).choices = [(s.pk, s.name) for s in sheets]
         kinds = []
@@ -110,8 +112,8 @@ class CheckErrorForm(forms.Form):
                 kinds.append(sheet.kind)
         seen: dict[str, str] = {}
         for kind in kinds:
-            for name in fields_of(kind):
-                seen.setdefault(name, label(kind, name))
+            for name in fields_of(kind, profile):
+                seen.setdefault(name, label(kind, name, profile))
         form_field(self, "field", forms.ChoiceField).choices = list(seen.items())
         if not entry:
             del self.fields["pass_no"]

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 
+from khoso.archive import profiles
 from khoso.cataloguing.fields import DOCUMENT, FILE, fields_of, label
 from khoso.cataloguing.models import CheckedSheet, CheckError, CheckReport, Guideline, Keying, Worksheet
 from khoso.workflow.models import Project, ProjectFile
@@ -166,8 +167,10 @@ def error_stats(*, project: Project, stage: str) -> ErrorStats:
         .annotate(n=Count("id"), blocking=Count("id", filter=blocking))
     }
     by_field = []
+    party = project.fonds.filter(institution__profile=profiles.PARTY).exists()
+    profile = profiles.PARTY if party else profiles.STATE
     for kind in (FILE, DOCUMENT):
-        for name in fields_of(kind):
+        for name in fields_of(kind, profile):
             row = error_rows.get((kind, name))
             if row is None and not sheets_per_kind.get(kind):
                 continue
@@ -175,7 +178,7 @@ def error_stats(*, project: Project, stage: str) -> ErrorStats:
                 FieldRow(
                     kind=kind,
                     field=name,
-                    label=label(kind, name),
+                    label=label(kind, name, profile),
                     checked=sheets_per_kind.get(kind, 0),
                     errors=row["n"] if row else 0,
                     blocking=row["blocking"] if row else 0,

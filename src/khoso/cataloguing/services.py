@@ -21,7 +21,19 @@ from django.utils import timezone
 from khoso.archive.models import ArchiveFile, Document
 from khoso.archive.services import document_create, document_update, file_update
 from khoso.cataloguing import selectors
-from khoso.cataloguing.fields import DOCUMENT, FILE, REQUIRED, clean_value, display, fields_of, label, typed, validate
+from khoso.cataloguing.fields import (
+    DOCUMENT,
+    FILE,
+    STATE,
+    clean_value,
+    display,
+    fields_of,
+    label,
+    profile_of,
+    required_of,
+    typed,
+    validate,
+)
 from khoso.cataloguing.models import (
     CheckedSheet,
     CheckError,
@@ -45,9 +57,9 @@ CHECK_STATES = {State.KIEM_TRA_BIEN_MUC: CheckReport.Stage.CATALOGUE, State.KIEM
 class WorksheetInvalid(ValidationError):
     """A sheet breaks TT 05 rules; ``problems`` names each wrong field so a form can show it beside the field."""
 
-    def __init__(self, *, sheet: str, kind: str, problems: dict[str, str]) -> None:
+    def __init__(self, *, sheet: str, kind: str, problems: dict[str, str], profile: str = STATE) -> None:
         self.problems = problems
-        listed = "; ".join(f"{label(kind, name)}: {reason}" for name, reason in problems.items())
+        listed = "; ".join(f"{label(kind, name, profile)}: {reason}" for name, reason in problems.items())
         super().__init__(reason=f"{sheet}: {listed}")
 
 
@@ -159,13 +171,14 @@ def worksheet_save(
             f"{name} do {sheet.author} biên mục; chỉ người biên mục sửa phiếu tin của mình.",
             "only the sheet's author corrects it.",
         )
-    data, problems = validate(kind, values)
+    profile = profile_of(item)
+    data, problems = validate(kind, values, profile)
     if kind == FILE and "total_doc" not in problems:
         highest = item.worksheets.filter(kind=DOCUMENT).aggregate(n=Max("ordinal"))["n"] or 0
         if data["total_doc"] < highest:
             problems["total_doc"] = f"đã có phiếu tin tài liệu số {highest}; xóa các phiếu thừa trước khi giảm"
     if problems:
-        raise WorksheetInvalid(sheet=name, kind=kind, problems=problems)
+        raise WorksheetInvalid(sheet=name, kind=kind, problems=problems, profile=profile)
     if sheet is None:
         sheet = Worksheet.objects.create(
             item=item,
@@ -247,10 +260,15 @@ def check_start(*, item: ProjectFile, by: Any) -> CheckReport:
         return report
     report = CheckReport.objects.create(item=item, stage=stage, round=item.round, checker=by)
     sheets = selectors.sheets_of(item=item)
+    profile = profile_of(item)
     if stage == CheckReport.Stage.CATALOGUE:
         CheckedSheet.objects.bulk_create(
             CheckedSheet(
-                report=report, worksheet=s, kind=s.kind, worker_id=s.author_id, field_count=len(fields_of(s.kind))
+                report=report,
+                worksheet=s,
+                kind=s.kind,
+                worker_id=s.author_id,
+                field_count=len(fields_of(s.kind, profile)),
             )
             for s in sheets
         )
@@ -268,10 +286,10 @@ def check_start(*, item: ProjectFile, by: Any) -> CheckReport:
                     worksheet=sheet,
                     kind=sheet.kind,
                     worker_id=keying.keyer_id,
-                    field_count=len(fields_of(sheet.kind)),
+                    field_count=len(fields_of(sheet.kind, profile)),
                 )
             )
-        for name in fields_of(sheet.kind):
+        for name in fields_of(sheet.kind, profile):
             values = [sheet.data.get(name)] + [passes[p].data.get(name) for p in sorted(passes)]
             if _differs(values):
                 differences.append(
@@ -308,7 +326,7 @@ def check_error_add(
     report = check_start(item=item, by=by)
     if worksheet.item_id != report.item_id:
         raise _refuse("phiếu tin không thuộc hồ sơ này.", "the sheet belongs to another file.")
-    if field not in fields_of(worksheet.kind):
+    if field not in fields_of(worksheet.kind, profile_of(item)):
         raise _refuse(f"trường «{field}» không có trong {worksheet.name}.", f"no field {field} on this sheet.")
     if severity not in CheckError.Severity.values:
         raise _refuse("mức độ lỗi không hợp lệ.", "invalid severity.")
@@ -389,9 +407,10 @@ def keying_save(*, worksheet: Worksheet, by: Any, values: dict[str, Any]) -> Key
                 )
             raise _refuse(f"{worksheet.name} đã đủ hai lượt nhập độc lập.", "both keying passes are done.")
         pass_no = free[0]
-    data, problems = validate(worksheet.kind, values)
+    profile = profile_of(item)
+    data, problems = validate(worksheet.kind, values, profile)
     if problems:
-        raise WorksheetInvalid(sheet=worksheet.name, kind=worksheet.kind, problems=problems)
+        raise WorksheetInvalid(sheet=worksheet.name, kind=worksheet.kind, problems=problems, profile=profile)
     if keying is None:
         keying = Keying.objects.create(worksheet=worksheet, keyer=by, pass_no=pass_no, data=data, round=item.round)
     else:
@@ -416,7 +435,7 @@ def difference_resolve(*, difference: Difference, by: Any, value: Any) -> Differ
         clean = clean_value(sheet.kind, difference.field, value)
     except ValueError as error:
         raise WorksheetInvalid(sheet=sheet.name, kind=sheet.kind, problems={difference.field: str(error)}) from error
-    if difference.field in REQUIRED[sheet.kind] and clean in (None, ""):
+    if difference.field in required_of(sheet.kind, profile_of(item)) and clean in (None, ""):
         raise WorksheetInvalid(sheet=sheet.name, kind=sheet.kind, problems={difference.field: "bắt buộc (TT 05/2025)"})
     now = timezone.now()
     difference.errors.all().delete()
@@ -461,7 +480,9 @@ def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
 
     An access mode that differs from the one the archive holds is a change of access rights
     (NĐ 30/2020/NĐ-CP, Phụ lục VI): it is not written but proposed, in ``by``'s name, and takes effect
-    when a second authorised person confirms it. A new document gets its keyed mode at creation.
+    when a second authorised person confirms it. A new document gets its keyed mode at creation. A Party
+    archive's document sheet also carries its độ mật: a new document gets it at creation, while a
+    different one for an existing document is refused (it changes only through the access pages).
     """
     from khoso.access.services import propose_from_entry
 
@@ -472,6 +493,7 @@ def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
     sheets = selectors.sheets_of(item=item)
     archive_file = ArchiveFile.objects.select_for_update().get(pk=item.file_id)
     existing = {document.ordinal: document for document in Document.objects.filter(file=archive_file)}
+    profile = profile_of(item)
     try:
         for sheet in sheets:
             if sheet.kind == FILE:
@@ -483,9 +505,17 @@ def entry_apply(*, item: ProjectFile, by: Any) -> CheckReport:
         for sheet in sheets:
             if sheet.kind != DOCUMENT:
                 continue
-            fields = typed(DOCUMENT, values[sheet.pk])
+            fields = typed(DOCUMENT, values[sheet.pk], profile)
             if sheet.ordinal in existing:
                 document = existing[sheet.ordinal]
+                if fields.get("secret_class", document.secret_class) != document.secret_class:
+                    raise _refuse(
+                        f"độ mật của tài liệu số {sheet.ordinal} trên phiếu tin khác độ mật đang lưu; độ mật chỉ "
+                        "thay đổi qua đề nghị được người thứ hai xác nhận tại trang Quyền truy cập "
+                        "(NĐ 30/2020/NĐ-CP, Phụ lục VI).",
+                        f"the secret class of document {sheet.ordinal} differs from the archive's; it changes only "
+                        "through a confirmed access proposal.",
+                    )
                 mode = fields.pop("mode", document.mode)
                 document_update(document=document, **fields)
                 if mode != document.mode:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khoso.archive.models import Document
 from khoso.cataloguing import selectors, services
-from khoso.cataloguing.fields import DOCUMENT, FILE, display, fields_of, initial_from_record, label
+from khoso.cataloguing.fields import DOCUMENT, FILE, display, fields_of, initial_from_record, label, profile_of
 from khoso.cataloguing.forms import CheckErrorForm, FixForm, GuidelineForm, ResolveForm, SheetForm
 from khoso.cataloguing.models import CheckError, CheckReport, Difference, Worksheet
 from khoso.core.errors import ArchiveError, PermissionDeniedError
@@ -54,11 +54,13 @@ def _labelled(errors: Any) -> list[CheckError]:
     """Errors with the Vietnamese label of their field, for display."""
     result = list(errors)
     for error in result:
-        error.field_label = label(error.worksheet.kind, error.field)  # type: ignore[attr-defined]
+        profile = profile_of(error.worksheet)
+        error.field_label = label(error.worksheet.kind, error.field, profile)  # type: ignore[attr-defined]
     return result
 
 
 def _rows(sheet: Worksheet, data: dict[str, Any], errors: list[CheckError]) -> list[dict[str, Any]]:
+    profile = profile_of(sheet)
     by_field: dict[str, list[CheckError]] = {}
     for error in errors:
         if error.worksheet_id == sheet.pk:
@@ -66,11 +68,11 @@ def _rows(sheet: Worksheet, data: dict[str, Any], errors: list[CheckError]) -> l
     return [
         {
             "field": name,
-            "label": label(sheet.kind, name),
+            "label": label(sheet.kind, name, profile),
             "value": display(sheet.kind, name, data.get(name)),
             "errors": by_field.get(name, []),
         }
-        for name in fields_of(sheet.kind)
+        for name in fields_of(sheet.kind, profile)
     ]
 
 
@@ -168,11 +170,11 @@ def worksheet_document(request: HttpRequest, item_id: int, ordinal: int) -> Http
     else:
         record = Document.objects.filter(file=item.file, ordinal=ordinal).first()
         parent = selectors.file_sheet(item=item)
-        values = initial_from_record(DOCUMENT, record) if record else {}
+        values = initial_from_record(DOCUMENT, record, profile_of(item)) if record else {}
         for name in INHERITED:
             if parent is not None and not values.get(name):
                 values[name] = parent.data.get(name)
-    form = SheetForm(request.POST or None, kind=DOCUMENT, values=values)
+    form = SheetForm(request.POST or None, kind=DOCUMENT, values=values, profile=profile_of(item))
     if request.method == "POST":
         require_roles(request, item.project, Role.CATALOGUER)
         saved = _save_sheet(
@@ -209,7 +211,7 @@ def catalogue_check(request: HttpRequest, item_id: int) -> HttpResponse:
             "sheets": [(s, _rows(s, s.data, errors)) for s in sheets],
             "errors": errors,
             "history": _labelled(selectors.item_errors(item=item, stage=CheckReport.Stage.CATALOGUE)),
-            "form": CheckErrorForm(sheets=sheets),
+            "form": CheckErrorForm(sheets=sheets, profile=profile_of(item)),
         },
     )
 
@@ -232,7 +234,9 @@ def check_start(request: HttpRequest, item_id: int) -> HttpResponse:
 def check_error_add(request: HttpRequest, item_id: int) -> HttpResponse:
     item = item_for(request, item_id, Role.CHECKER)
     sheets = selectors.sheets_of(item=item)
-    form = CheckErrorForm(request.POST, sheets=sheets, entry=item.state == State.KIEM_TRA_NHAP)
+    form = CheckErrorForm(
+        request.POST, sheets=sheets, entry=item.state == State.KIEM_TRA_NHAP, profile=profile_of(item)
+    )
     if not form.is_valid():
         messages.error(request, "Chưa ghi được lỗi: chọn phiếu tin, trường, mức độ và mô tả lỗi.")
         return _check_page(item)
@@ -306,7 +310,9 @@ def keying_sheet(request: HttpRequest, item_id: int, worksheet_id: int) -> HttpR
     if sheet is None:
         raise Http404("Không có phiếu tin này trong hồ sơ.")
     mine = sheet.keyings.filter(keyer_id=request.user.pk).first()
-    form = SheetForm(request.POST or None, kind=sheet.kind, values=mine.data if mine else None)
+    form = SheetForm(
+        request.POST or None, kind=sheet.kind, values=mine.data if mine else None, profile=profile_of(item)
+    )
     if request.method == "POST":
         saved = _save_sheet(
             request,
@@ -350,7 +356,7 @@ def entry_check(request: HttpRequest, item_id: int) -> HttpResponse:
                 {
                     "object": difference,
                     "sheet": sheet,
-                    "label": label(sheet.kind, difference.field),
+                    "label": label(sheet.kind, difference.field, profile_of(item)),
                     "worksheet": shown(difference.worksheet_value),
                     "pass1": shown(difference.pass1_value),
                     "pass2": shown(difference.pass2_value),
@@ -368,7 +374,7 @@ def entry_check(request: HttpRequest, item_id: int) -> HttpResponse:
             "differences": differences,
             "unresolved": sum(1 for d in differences if not d["object"].resolved),
             "errors": _labelled(report.errors.select_related("worksheet", "worker")) if report else [],
-            "form": CheckErrorForm(sheets=sheets, entry=True),
+            "form": CheckErrorForm(sheets=sheets, entry=True, profile=profile_of(item)),
             "resolve_form": ResolveForm(),
         },
     )

@@ -321,6 +321,16 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "DEADLINE_WARNING_DAYS",
+        [],
+        "Số ngày báo trước «sắp đến hạn» theo từng loại thời hạn, dạng loai=so_ngay, cách nhau bằng dấu phẩy "
+        "(chuyen_lich_su, bao_cao_nam, yeu_cau_doc_gia, ban_sao, kiem_tra_toan_ven, chuyen_doi_vat_mang, sao_luu). "
+        "Trống: mặc định (180, 30, 1 ngày làm việc, 0, 0, 180, 0).",
+        "Warning window per kind of deadline before it counts as “due soon”, as kind=days, comma-separated "
+        "(same kinds). Empty: the defaults (180, 30, 1 working day, 0, 0, 180, 0).",
+        _list,
+    ),
+    Setting(
         "BACKUP_DIR",
         [],
         "Thư mục (ổ đĩa, thiết bị) nhận bản sao lưu; nhiều thư mục cách nhau bằng dấu phẩy, mỗi thư mục nhận một "

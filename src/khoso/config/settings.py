@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "khoso.reports",
     "khoso.catalogue",
     "khoso.qlvb",
+    "khoso.deadlines",
+    "khoso.guides",
     "khoso.api",
     "rest_framework",
     "drf_spectacular",
@@ -247,6 +249,7 @@ ADMINS = value("ADMINS")
 SERVER_EMAIL = value("EMAIL_FROM")
 KHOSO_FIXITY_FULL_PASS_DAYS = value("FIXITY_FULL_PASS_DAYS")
 KHOSO_FIXITY_SAMPLE_PERCENT = value("FIXITY_SAMPLE_PERCENT")
+KHOSO_DEADLINE_WARNING_DAYS = value("DEADLINE_WARNING_DAYS")
 KHOSO_BACKUP_DIR = [Path(p) for p in value("BACKUP_DIR")] or [DATA_DIR / "backups"]
 KHOSO_PACKAGE_MAX_BYTES = value("PACKAGE_MAX_BYTES")
 KHOSO_TSA_URL = value("TSA_URL")
@@ -311,6 +314,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # TT 05: incremental every day, full on the first of the month, into every KHOSO_BACKUP_DIR target, each then pruned
     "backup-daily": {"task": "khoso.backup.tasks.backup_scheduled", "schedule": crontab(hour=0, minute=30)},
+    # statutory deadlines: one digest per person of what newly became "sắp đến hạn" or "quá hạn"
+    "deadline-reminders": {"task": "khoso.deadlines.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
 }
 
 LOGGING = {

@@ -12,6 +12,11 @@ staging folder and only checks it, so the archivist sees every broken rule first
 imports it in the same transaction that records the decision. Rules that belong to the transfer,
 not to the package (SIP only, the batch's fonds, permanent retention on a historical archive), are
 findings too, and are checked again at acceptance.
+
+A Party archive's packages carry its documents' Party fields (người ký, độ mật, loại bản, số lượng tệp,
+chuyên đề) in the EAD_doc extension of tt05.py; they are read back on import whatever the receiving
+archive's profile (a secret class is never dropped), and checked against the receiving profile's rules.
+A State archive's packages are written exactly as before.
 """
 
 from __future__ import annotations
@@ -32,8 +37,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from lxml import etree
 
 from khoso.access.selectors import effective_mode, restricted_now
+from khoso.archive import profiles
 from khoso.archive import services as archive_services
 from khoso.archive.models import ArchiveFile, Document, DocumentLink, Fonds, Page, Vocabulary
 from khoso.core import codes
@@ -44,6 +51,7 @@ from khoso.packages.findings import Finding
 from khoso.packages.models import PackageMember, PackageRecord, TransferBatch, TransferItem
 from khoso.packages.safezip import UnsafePackageError, unpacked
 from khoso.packages.tt05 import (
+    REPRESENTATION,
     DocumentRecord,
     HoleyRef,
     PackageSpec,
@@ -54,6 +62,7 @@ from khoso.packages.tt05 import (
     file_elements,
     folder_name,
     holey_payload,
+    read_party_records,
     write_package,
 )
 from khoso.packages.validation import HoleyEntry, ParsedPackage, validate_tree
@@ -129,6 +138,11 @@ def _document_fields(document: Document, package_type: PackageType, arc_file_cod
     if "arcDocCode" in values:
         values["arcDocCode"] = f"{arc_file_code}.{document.ordinal:0{codes.DOC_SEQUENCE_DIGITS}d}"
     return values
+
+
+def _party_fields(document: Document) -> dict[str, str]:
+    """A document's Party fields as the EAD_doc extension writes them (tt05.PARTY_ATTRIBUTES)."""
+    return {field.element: tt05_text(getattr(document, field.name)) for field in profiles.PARTY_DOCUMENT_FIELDS}
 
 
 def _extension(name: str, mime: str) -> str:
@@ -312,13 +326,20 @@ def package_spec(
             )
         document_pages = document.pages.select_related("original", "rendition").order_by("number")
         payload.extend(_holey_items(document, package_type, fonds, list(document_pages)))
+    party = profiles.is_party(fonds.institution.profile)
     records = [
-        DocumentRecord(doc_id=document.doc_id, fields=_document_fields(document, package_type, arc))
+        DocumentRecord(
+            doc_id=document.doc_id,
+            fields=_document_fields(document, package_type, arc),
+            party=_party_fields(document) if party else {},
+        )
         for document in documents
     ]
     records += [
         DocumentRecord(
-            doc_id=document.doc_id, fields=_document_fields(document, package_type, _arc_file_code(document.file))
+            doc_id=document.doc_id,
+            fields=_document_fields(document, package_type, _arc_file_code(document.file)),
+            party=_party_fields(document) if party else {},
         )
         for document in linked
     ]
@@ -334,6 +355,7 @@ def package_spec(
         documents=records,
         payload=payload,
         fonds_urn=fonds.code if package_type.oais == "AIP" else "",
+        party=party,
     )
 
 
@@ -580,10 +602,98 @@ def package_fonds(parsed: ParsedPackage) -> Fonds | None:
     )
 
 
-def _import_findings(parsed: ParsedPackage, fonds: Fonds | None) -> list[Finding]:
-    """Rules that depend on this instance: the package type, the fonds, a file code already taken, and
-    the documents holey references name."""
-    found = []
+#: Party record of one EAD_doc by its dmdSec ID (tt05.read_party_records)
+type PartyRecords = dict[str, dict[str, str]]
+
+
+def _party_findings(parsed: ParsedPackage, party: PartyRecords, fonds: Fonds | None) -> list[Finding]:
+    """The Party fields of each document the package carries (not the linked ones, which are already
+    here): codes of their vocabularies, a number, lengths; and, for a Party archive receiving it, the
+    fields its profile requires (a package without the extension lacks them)."""
+    found: list[Finding] = []
+    profile = fonds.institution.profile if fonds is not None else profiles.STATE
+    codes_by_kind = vocabularies()
+    holey = {entry.document_dmd for entry in parsed.holey}
+    for document in parsed.documents:
+        dmd = document.get("_dmd", "")
+        if dmd in holey:
+            continue
+        values = party.get(dmd, {})
+        where = f"{REPRESENTATION}/EAD_doc {document.get('docId') or document.get('docCode') or dmd}"
+        for spec in profiles.PARTY_DOCUMENT_FIELDS:
+            text = values.get(spec.element, "")
+            place = f"{where} dang:{spec.element}"
+            if not text:
+                if spec.required and profiles.is_party(profile):
+                    found.append(
+                        Finding(
+                            "PARTY-REQUIRED",
+                            f"{spec.title} (dang:{spec.element}): bắt buộc với tài liệu Lưu trữ Đảng "
+                            f"({profiles.PARTY_RULE}); phông nhận thuộc cơ quan Lưu trữ Đảng.",
+                            f"{spec.title_en} (dang:{spec.element}) is required by the receiving Party archive.",
+                            place,
+                        )
+                    )
+                continue
+            if spec.vocabulary and text not in codes_by_kind.get(spec.vocabulary, set()):
+                allowed = ", ".join(sorted(codes_by_kind.get(spec.vocabulary, set())))
+                found.append(
+                    Finding(
+                        "PARTY-ENUM",
+                        f"{spec.title} = «{text}» không phải mã trong danh mục {spec.vocabulary} (các mã: {allowed}).",
+                        f"{spec.title_en} «{text}» is not a {spec.vocabulary} code.",
+                        place,
+                    )
+                )
+            limit = concrete_field(Document, spec.name).max_length
+            if spec.name == "number_of_files":
+                if not text.isdigit() or int(text) > 9999:
+                    found.append(
+                        Finding(
+                            "PARTY-NUMBER",
+                            f"{spec.title} = «{text}» phải là số nguyên từ 0 đến 9999.",
+                            f"{spec.title_en} «{text}» must be a whole number 0–9999.",
+                            place,
+                        )
+                    )
+            elif limit and len(text) > limit:
+                found.append(
+                    Finding(
+                        "PARTY-LENGTH",
+                        f"{spec.title} dài {len(text)} ký tự, tối đa {limit} ký tự.",
+                        f"{spec.title_en} has {len(text)} characters, at most {limit}.",
+                        place,
+                    )
+                )
+    return found
+
+
+def _party_records(parsed: ParsedPackage) -> PartyRecords:
+    """The EAD_doc extension of a checked package; a package the validator could not read has none."""
+    if not parsed.documents:
+        return {}
+    try:
+        return read_party_records(parsed.root)
+    except (etree.XMLSyntaxError, OSError):
+        return {}
+
+
+def _party_values(values: dict[str, str]) -> dict[str, Any]:
+    """A document's Party fields from its EAD_doc extension, as archive services take them."""
+    result: dict[str, Any] = {}
+    for spec in profiles.PARTY_DOCUMENT_FIELDS:
+        text = values.get(spec.element, "")
+        if spec.name == "number_of_files":
+            result[spec.name] = int(text) if text.isdigit() else None
+        else:
+            result[spec.name] = text
+    return result
+
+
+def _import_findings(parsed: ParsedPackage, fonds: Fonds | None, party: PartyRecords | None = None) -> list[Finding]:
+    """Rules that depend on this instance: the package type, the fonds, a file code already taken, the
+    documents holey references name, and the Party fields against the receiving archive's profile."""
+    found = _party_findings(parsed, party or {}, fonds)
     if parsed.package_type is PackageType.DIP:
         found.append(
             Finding(
@@ -780,7 +890,10 @@ def _loose_file_values(parsed: ParsedPackage, holey: dict[str, Document]) -> dic
     }
 
 
-def _create_from_package(parsed: ParsedPackage, fonds: Fonds, created_by: Any = None) -> ArchiveFile:
+def _create_from_package(
+    parsed: ParsedPackage, fonds: Fonds, created_by: Any = None, party: PartyRecords | None = None
+) -> ArchiveFile:
+    party_records = party or {}
     holey, problems = _resolve_holey(parsed, fonds) if parsed.holey else ({}, [])
     if problems:
         raise ValidationError(reason="; ".join(finding.message for finding in problems))
@@ -803,6 +916,8 @@ def _create_from_package(parsed: ParsedPackage, fonds: Fonds, created_by: Any = 
         code = values.get("docCode", "")
         ordinal = int(code.rpartition(".")[2]) if code else int(values.get("docOrdinal") or 0)
         fields = _model_values(values, Document)
+        if values["_dmd"] in party_records:
+            fields.update(_party_values(party_records[values["_dmd"]]))
         documents_by_dmd[values["_dmd"]] = archive_services.document_create(
             archive_file=archive_file, ordinal=ordinal, **fields
         )
@@ -904,12 +1019,13 @@ def package_read(
             report.data_files = len(parsed.payload)
             report.data_bytes = sum(entry.size for entry in parsed.payload)
             target = fonds if fonds is not None else package_fonds(parsed)
+            party = _party_records(parsed)
             if check_instance:
-                report.findings.extend(_import_findings(parsed, target))
+                report.findings.extend(_import_findings(parsed, target, party))
             if commit and report.valid and target is not None:
                 try:
                     with transaction.atomic():
-                        report.file_id = _create_from_package(parsed, target, created_by).pk
+                        report.file_id = _create_from_package(parsed, target, created_by, party).pk
                 except ArchiveError as error:
                     report.findings.append(
                         Finding("IMPORT-RULE", error.message, error.message_english, report.file_code)

@@ -18,6 +18,20 @@ package ("holey", §6.3) keeps its EAD_doc, and each of its data files is replac
 ``{name}.fetch.txt`` (METS file group Holeyfile, structMap division MetadataLink/Holey): in a SIP it
 holds only the file's identifier in the earlier package; in an AIP the line
 ``urn_{phông}_uuid_{UUID}_{path} {size} {path in this package} {ID}``.
+
+A Party archive (HD 40-HD/VPTW, ``khoso.archive.profiles``) describes its documents with fields TT 05 has
+no element for: người ký, loại bản, số lượng tệp, chuyên đề, and độ mật. They travel as attributes of the
+EAD_doc root in their own namespace (:data:`PARTY_NS`, prefix ``dang``)::
+
+    <ead_doc xmlns:dang="urn:khoso:tt05:luu-tru-dang:1" dang:signer="…" dang:secretClass="mat"
+             dang:originalStatus="chinh" dang:numberOfFiles="2" dang:topic="…">
+
+Attributes and not elements, because TT 05's EAD_doc is a fixed set of child elements (``xs:all``) and a
+reader that checks it, ours included, refuses any other child; attributes in a foreign namespace on the
+root leave the TT 05 record exactly as TT 05 reads it, so a Party package is still a valid TT 05 package
+for a receiver that knows nothing of the extension. Such a package also carries ``schemas/dang.xsd``
+(the attributes' declaration), and its ``ead_doc.xsd`` admits foreign-namespace attributes. A State
+archive's package has no extension at all and its bytes are those it always had.
 """
 
 from __future__ import annotations
@@ -34,6 +48,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from lxml import etree
+
+from khoso.core.text import nfc
 
 METS_NS = "http://www.loc.gov/METS/"
 CSIP_NS = "https://DILCIS.eu/XML/METS/CSIPExtensionMETS"
@@ -179,6 +195,11 @@ DOCUMENT_ELEMENTS[PackageType.DIP] = tuple(
 )
 FILE_ROOT = "ead"
 DOCUMENT_ROOT = "ead_doc"
+#: The Party-profile extension of EAD_doc: its namespace, prefix and attributes, in the Party list's order.
+PARTY_NS = "urn:khoso:tt05:luu-tru-dang:1"
+PARTY_PREFIX = "dang"
+PARTY_SCHEMA = "dang.xsd"
+PARTY_ATTRIBUTES = ("signer", "secretClass", "originalStatus", "numberOfFiles", "topic")
 
 
 def file_elements(package_type: PackageType) -> tuple[str, ...]:
@@ -239,6 +260,8 @@ class HoleyRef:
 class DocumentRecord:
     doc_id: str
     fields: Mapping[str, str]  # TT 05 element name → text (dates dd/mm/yyyy, booleans 1/0)
+    #: Party-profile attribute (:data:`PARTY_ATTRIBUTES`) → text; empty for a State archive's document
+    party: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -256,6 +279,7 @@ class PackageSpec:
     submission_agreement: str = ""
     fonds_urn: str = ""  # AIP: "urn:{mã phông}:uuid-…" when set, else "urn:uuid:…"
     extra: Mapping[str, str] = field(default_factory=dict)
+    party: bool = False  # a Party archive's package: EAD_doc carries the PARTY_NS attributes
 
 
 # -- identifiers and times (standards.md §1.8) -------------------------------------------------------
@@ -377,7 +401,44 @@ def ead_file(spec: PackageSpec) -> bytes:
 
 
 def ead_document(spec: PackageSpec, document: DocumentRecord) -> bytes:
-    return _simple_record(DOCUMENT_ROOT, DOCUMENT_ELEMENTS[spec.package_type], document.fields)
+    if not spec.party:
+        return _simple_record(DOCUMENT_ROOT, DOCUMENT_ELEMENTS[spec.package_type], document.fields)
+    root = etree.Element(DOCUMENT_ROOT, nsmap={PARTY_PREFIX: PARTY_NS})
+    for name in PARTY_ATTRIBUTES:
+        root.set(_q(PARTY_NS, name), document.party.get(name, ""))
+    for name in DOCUMENT_ELEMENTS[spec.package_type]:
+        etree.SubElement(root, name).text = document.fields.get(name, "")
+    return _xml_bytes(root)
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def read_party(path: Path) -> dict[str, str] | None:
+    """The Party attributes of one EAD_doc (attribute → text), or None when it carries none."""
+    root = etree.parse(str(path), _safe_parser()).getroot()
+    if not any(etree.QName(name).namespace == PARTY_NS for name in root.attrib):
+        return None
+    return {name: nfc(root.get(_q(PARTY_NS, name), "")).strip() for name in PARTY_ATTRIBUTES}
+
+
+def read_party_records(package_root: Path) -> dict[str, dict[str, str]]:
+    """The Party attributes of each EAD_doc of an unpacked package (a checked one: the validator has parsed
+    every file named here), by the dmdSec ID that points at it; documents without them are left out."""
+    mets = etree.parse(str(package_root / REPRESENTATION / "METS.xml"), _safe_parser()).getroot()
+    base = (package_root / REPRESENTATION).resolve()
+    found: dict[str, dict[str, str]] = {}
+    for dmd in mets.iterfind(_q(METS_NS, "dmdSec")):
+        ref = dmd.find(_q(METS_NS, "mdRef"))
+        href = ref.get(_q(XLINK_NS, "href"), "") if ref is not None else ""
+        path = (base / href).resolve()
+        if not href or not path.is_relative_to(base) or not path.is_file():
+            continue
+        values = read_party(path)
+        if values is not None:
+            found[dmd.get("ID", "")] = values
+    return found
 
 
 def _payload_path(item: PayloadFile) -> str:
@@ -444,16 +505,31 @@ def premis(spec: PackageSpec, ids: _Ids) -> bytes:
 # -- schemas ----------------------------------------------------------------------------------------
 
 
-def _record_schema(root_name: str, elements: Sequence[str], types: Mapping[str, str] | None = None) -> bytes:
+def _record_schema(
+    root_name: str, elements: Sequence[str], types: Mapping[str, str] | None = None, *, extensible: bool = False
+) -> bytes:
     """A placeholder XSD: the root element holding each TT 05 element once, in any order (xs:all, as in
-    TT 05's own XSDs). The official XSDs of TT 05's annexes were not available to us."""
+    TT 05's own XSDs). The official XSDs of TT 05's annexes were not available to us. ``extensible``: the
+    root also admits attributes of other namespaces (the Party extension)."""
     xs = "http://www.w3.org/2001/XMLSchema"
     schema = etree.Element(_q(xs, "schema"), nsmap={"xs": xs}, elementFormDefault="qualified")
     root = etree.SubElement(schema, _q(xs, "element"), name=root_name)
-    items = etree.SubElement(etree.SubElement(root, _q(xs, "complexType")), _q(xs, "all"))
+    complex_type = etree.SubElement(root, _q(xs, "complexType"))
+    items = etree.SubElement(complex_type, _q(xs, "all"))
     for name in elements:
         kind = (types or {}).get(name, "xs:string")
         etree.SubElement(items, _q(xs, "element"), name=name, type=kind, minOccurs="0")
+    if extensible:
+        etree.SubElement(complex_type, _q(xs, "anyAttribute"), namespace="##other", processContents="lax")
+    return _xml_bytes(schema)
+
+
+def _party_schema() -> bytes:
+    """The Party extension's attributes (HD 40-HD/VPTW fields TT 05 has no element for)."""
+    xs = "http://www.w3.org/2001/XMLSchema"
+    schema = etree.Element(_q(xs, "schema"), nsmap={"xs": xs}, targetNamespace=PARTY_NS)
+    for name in PARTY_ATTRIBUTES:
+        etree.SubElement(schema, _q(xs, "attribute"), name=name, type="xs:string")
     return _xml_bytes(schema)
 
 
@@ -466,12 +542,15 @@ def _mets_schema() -> bytes:
     return _xml_bytes(schema)
 
 
-def schemas(package_type: PackageType) -> dict[str, bytes]:
-    return {
+def schemas(package_type: PackageType, *, party: bool = False) -> dict[str, bytes]:
+    found = {
         "METS.xsd": _mets_schema(),
         "ead.xsd": _record_schema(FILE_ROOT, file_elements(package_type), SCHEMA_TYPES.get(package_type)),
-        "ead_doc.xsd": _record_schema(DOCUMENT_ROOT, DOCUMENT_ELEMENTS[package_type]),
+        "ead_doc.xsd": _record_schema(DOCUMENT_ROOT, DOCUMENT_ELEMENTS[package_type], extensible=party),
     }
+    if party:
+        found[PARTY_SCHEMA] = _party_schema()
+    return found
 
 
 # -- METS -------------------------------------------------------------------------------------------
@@ -667,7 +746,7 @@ def package_members(spec: PackageSpec) -> tuple[str, dict[str, bytes | Path]]:
         files["metadata/preservation/PREMIS.xml"] = premis_xml
         members["premis"] = _member("metadata/preservation/PREMIS.xml", premis_xml)
     schema_members = []
-    for name, data in schemas(spec.package_type).items():
+    for name, data in schemas(spec.package_type, party=spec.party).items():
         files[f"schemas/{name}"] = data
         schema_members.append(_member(f"schemas/{name}", data, "application/xml"))
     document_members = []

@@ -16,7 +16,6 @@ from django.db.models import Count, Q, QuerySet
 
 from khoso.access.selectors import PortalScope, portal_documents, portal_files, portal_shows_content
 from khoso.archive.models import ArchiveFile, Document, Fonds, Page, Vocabulary
-from khoso.core.collation import sort_key
 
 
 def visible_fonds(scope: PortalScope) -> QuerySet[Fonds]:
@@ -43,13 +42,12 @@ def fonds_get(scope: PortalScope, fonds_id: int) -> Fonds | None:
     return visible_fonds(scope).filter(pk=fonds_id).first()
 
 
-def fonds_file_ids(scope: PortalScope, fonds: Fonds, *, order: str = "title") -> list[int]:
-    """Ids of the fonds' visible files, by Vietnamese collation of the title or by year."""
+def fonds_files(scope: PortalScope, fonds: Fonds, *, order: str = "title") -> QuerySet[ArchiveFile]:
+    """The fonds' visible files, by Vietnamese collation of the title (the stored ICU key) or by year."""
     files = portal_files(scope).filter(fonds=fonds)
     if order == "year":
-        return list(files.order_by("file_catalog", "file_code").values_list("pk", flat=True))
-    rows = files.values_list("pk", "title", "file_code")
-    return [pk for pk, _title, _code in sorted(rows, key=lambda row: (sort_key(row[1]), row[2]))]
+        return files.order_by("file_catalog", "file_code")
+    return files.order_by("title_sort", "file_code")
 
 
 def file_get(scope: PortalScope, file_id: int) -> ArchiveFile | None:

@@ -296,11 +296,9 @@ def portal_fonds(request: HttpRequest, fonds_id: int) -> HttpResponse:
     if fonds is None:
         return not_found(request)
     order = "year" if request.GET.get("sap_xep") == "nam" else "title"
-    ids = selectors.fonds_file_ids(scope, fonds, order=order)
-    paginator = Paginator(ids, FILES_PER_PAGE)
+    paginator = Paginator(selectors.fonds_files(scope, fonds, order=order), FILES_PER_PAGE)
     page = paginator.get_page(_page_number(request))
-    by_id = {f.pk: f for f in ArchiveFile.objects.filter(pk__in=list(page.object_list))}
-    files = [by_id[pk] for pk in page.object_list if pk in by_id]
+    files = list(page.object_list)
     suffix = "&sap_xep=nam" if order == "year" else ""
     context = {
         "fonds": fonds,

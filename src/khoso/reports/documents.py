@@ -3,6 +3,9 @@
 The annual report is due before 15 December (seed 001): totals by fonds and by project, the two
 targets, cost against budget and the preservation KPIs. The spreadsheet keeps numbers as numbers
 (one sheet per table) so the province can add them up; the PDF is the signed paper copy.
+
+The fonds statistics of a Party archive add three tables: its fonds by group of the Party fonds list
+(QĐ 270-QĐ/TW), and its documents by độ mật and by loại bản, each with a line per group.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from khoso.reports.selectors import (
     FondsFigures,
     FondsStatistics,
     HoldingTotals,
+    PartyFondsGroup,
+    PartyStatistics,
     PlanYearFigures,
     PreservationFigures,
     ProjectFigures,
@@ -69,6 +74,17 @@ PROJECT_COLUMNS = (
     Column("Quét lại (%)", 8, numeric=True),
     Column("Chi phí đến nay (đồng)", 15, numeric=True),
     Column("Kinh phí (đồng)", 15, numeric=True),
+)
+
+
+PARTY_FONDS_COLUMNS = (
+    Column("Nhóm phông (QĐ 270-QĐ/TW)", 30),
+    Column("Mã phông", 12),
+    Column("Tên phông", 34),
+    Column("Mét giá", 9, numeric=True),
+    Column("Số hồ sơ", 9, numeric=True),
+    Column("Số tài liệu", 9, numeric=True),
+    Column("Trang đã số hóa", 12, numeric=True),
 )
 
 
@@ -151,6 +167,81 @@ def project_row(project: ProjectFigures) -> list[Any]:
         project.rescan_rate,
         project.cost_to_date,
         project.budget,
+    ]
+
+
+def _group_name(group: PartyFondsGroup) -> str:
+    return f"{group.code} – {group.label}" if group.code else group.label
+
+
+def party_fonds_rows(party: PartyStatistics) -> list[list[Any]]:
+    """The fonds of each group, then the group's line."""
+    rows: list[list[Any]] = []
+    for group in party.groups:
+        name = _group_name(group)
+        for item in group.fonds:
+            metres = _metres(item.metres)
+            rows.append([name, item.code, item.name, metres, item.files, item.documents, item.pages_digitized])
+        totals = group.totals
+        rows.append(
+            [
+                f"Cộng nhóm: {name}",
+                "",
+                f"{totals.fonds} phông",
+                _metres(totals.metres),
+                totals.files,
+                totals.documents,
+                totals.pages_digitized,
+            ]
+        )
+    return rows
+
+
+def count_columns(first: str, codes: Sequence[tuple[str, str]]) -> list[Column]:
+    return [Column(first, 34), *(Column(label, 9, numeric=True) for _, label in codes), Column("Tổng", 9, numeric=True)]
+
+
+def party_count_rows(party: PartyStatistics, *, secret: bool) -> list[list[Any]]:
+    """Documents per code of độ mật (``secret``) or of loại bản: a line per fonds, then the group's line."""
+    codes = party.secret_classes if secret else party.copy_types
+    by_fonds = party.secret_by_fonds if secret else party.copy_by_fonds
+    rows: list[list[Any]] = []
+    for group in party.groups:
+        for item in group.fonds:
+            counts = by_fonds.get(item.fonds_id, {})
+            values = [counts.get(code, 0) for code, _ in codes]
+            rows.append([f"{item.code} – {item.name}", *values, sum(values)])
+        counts = group.by_secret_class if secret else group.by_copy_type
+        values = [counts.get(code, 0) for code, _ in codes]
+        rows.append([f"Cộng nhóm: {_group_name(group)}", *values, sum(values)])
+    return rows
+
+
+def _party_tables(party: PartyStatistics) -> list[tuple[str, str, str, Sequence[Column], list[list[Any]]]]:
+    """(sheet name, sheet title, PDF heading, columns, rows) of the Party tables."""
+    label = "Phông / nhóm phông"
+    return [
+        (
+            "Theo nhóm phông",
+            "PHÔNG LƯU TRỮ ĐẢNG THEO NHÓM PHÔNG (QĐ 270-QĐ/TW)",
+            "Phông Lưu trữ Đảng theo nhóm phông (QĐ 270-QĐ/TW)",
+            PARTY_FONDS_COLUMNS,
+            party_fonds_rows(party),
+        ),
+        (
+            "Theo độ mật",
+            "TÀI LIỆU LƯU TRỮ ĐẢNG THEO ĐỘ MẬT",
+            "Tài liệu Lưu trữ Đảng theo độ mật",
+            count_columns(label, party.secret_classes),
+            party_count_rows(party, secret=True),
+        ),
+        (
+            "Theo loại bản",
+            "TÀI LIỆU LƯU TRỮ ĐẢNG THEO LOẠI BẢN",
+            "Tài liệu Lưu trữ Đảng theo loại bản",
+            count_columns(label, party.copy_types),
+            party_count_rows(party, secret=False),
+        ),
     ]
 
 
@@ -301,6 +392,9 @@ def fonds_xlsx(statistics: FondsStatistics) -> bytes:
         [totals_row(statistics.totals)],
     )
     _facts_sheet(book, "Tổng hợp", title, _summary_pairs(statistics.totals))
+    if statistics.party is not None:
+        for name, title, _, columns, rows in _party_tables(statistics.party):
+            _sheet(book, name, title, columns, rows)
     return _book_bytes(book)
 
 
@@ -371,6 +465,10 @@ def fonds_pdf(statistics: FondsStatistics) -> bytes:
             for label, value in _summary_pairs(statistics.totals)
         ]
     )
+    if statistics.party is not None:
+        for _, _, heading, columns, rows in _party_tables(statistics.party):
+            document.heading(heading)
+            document.table(columns, [_pdf_values(row) for row in rows], size=8)
     document.signatures([Signature("Người lập biểu"), Signature("Thủ trưởng cơ quan")])
     return document.render()
 

@@ -19,6 +19,9 @@ Two rules shape the numbers:
 
 Deny by default: a user needs ``reports.view_dashboard`` (an administrator has it) and sees only the
 fonds granted to them, and only the projects all of whose fonds they see.
+
+The fonds of a Party archive (``khoso.archive.profiles``) are also listed by their group of the Party fonds
+list (QĐ 270-QĐ/TW), with their documents counted by độ mật and by loại bản: two grouped queries more.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from khoso.access.selectors import SECRET, RestrictedSet, restricted_now, visible_fonds_ids
-from khoso.archive.models import ArchiveFile, Document, Fonds, Page
+from khoso.archive import profiles
+from khoso.archive.models import ArchiveFile, Document, Fonds, Page, Vocabulary, VocabularyKind
 from khoso.backup.models import BackupLog, Outcome
 from khoso.core.workdays import holidays_from_settings, is_working_day
+from khoso.deadlines.rules import annual_report_due
 from khoso.preservation.models import AuditRun, Replica, StorageLocation
 from khoso.preservation.selectors import under_replicated_count
 from khoso.reports.models import PlanLine, PlanYear
@@ -329,17 +334,116 @@ def holding_totals(figures: list[FondsFigures]) -> HoldingTotals:
 
 
 @dataclass
+class PartyFondsGroup:
+    """One group of the Party fonds list (QĐ 270-QĐ/TW) with the Party archives' fonds filed under it."""
+
+    code: str
+    label: str
+    fonds: list[FondsFigures]
+    totals: HoldingTotals
+    #: documents per secret class code ("" = not secret) and per copy type code ("" = not stated)
+    by_secret_class: dict[str, int] = field(default_factory=dict)
+    by_copy_type: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class PartyStatistics:
+    """The Party archives' part of the fonds statistics: groups in the list's order, and the columns of
+    the two document counts (code, label), every code of the vocabulary and then "" (none given)."""
+
+    groups: list[PartyFondsGroup]
+    secret_classes: list[tuple[str, str]]
+    copy_types: list[tuple[str, str]]
+    #: fonds id → documents per code, for the per-fonds lines
+    secret_by_fonds: dict[int, dict[str, int]] = field(default_factory=dict)
+    copy_by_fonds: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
 class FondsStatistics:
     """The fonds statistics list (TT02/TT05 counts kept live)."""
 
     generated_on: date
     fonds: list[FondsFigures]
     totals: HoldingTotals
+    party: PartyStatistics | None = None  # when the user sees fonds of a Party archive
+
+
+NOT_SECRET = ("", "Không mật")
+COPY_NOT_STATED = ("", "Chưa ghi loại bản")
+UNGROUPED = "Chưa xếp nhóm"
+
+
+def _labels(kind: str) -> list[tuple[str, str]]:
+    return list(Vocabulary.objects.filter(kind=kind).order_by("position", "code").values_list("code", "label_vi"))
+
+
+def _counts_by(documents: QuerySet, field_name: str) -> dict[int, dict[str, int]]:
+    found: dict[int, dict[str, int]] = {}
+    for row in documents.values("file__fonds_id", field_name).annotate(n=Count("pk")).order_by():
+        found.setdefault(row["file__fonds_id"], {})[row[field_name]] = row["n"]
+    return found
+
+
+def _summed(counts: list[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for each in counts:
+        for code, n in each.items():
+            total[code] = total.get(code, 0) + n
+    return total
+
+
+def party_statistics(figures: list[FondsFigures]) -> PartyStatistics | None:
+    """The Party archives' fonds among ``figures`` by group of the Party fonds list, with their documents
+    by độ mật and by loại bản; None when none of them belongs to a Party archive."""
+    party_fonds = dict(
+        Fonds.objects.filter(
+            pk__in=[figure.fonds_id for figure in figures], institution__profile=profiles.PARTY
+        ).values_list("pk", "party_group")
+    )
+    if not party_fonds:
+        return None
+    documents = Document.objects.filter(
+        deleted_at__isnull=True, file__deleted_at__isnull=True, file__fonds_id__in=list(party_fonds)
+    )
+    secret_by_fonds = _counts_by(documents, "secret_class")
+    copy_by_fonds = _counts_by(documents, "original_status")
+    listed = _labels(VocabularyKind.PARTY_FONDS)
+    known = {code for code, _ in listed}
+    groups = []
+    for code, label in [*listed, ("", UNGROUPED)]:
+        members = [f for f in figures if f.fonds_id in party_fonds and (party_fonds[f.fonds_id] or "") == code]
+        if code == "":
+            members += [f for f in figures if party_fonds.get(f.fonds_id) not in (None, "", *known)]
+        if not members:
+            continue
+        groups.append(
+            PartyFondsGroup(
+                code=code,
+                label=label,
+                fonds=members,
+                totals=holding_totals(members),
+                by_secret_class=_summed([secret_by_fonds.get(f.fonds_id, {}) for f in members]),
+                by_copy_type=_summed([copy_by_fonds.get(f.fonds_id, {}) for f in members]),
+            )
+        )
+    return PartyStatistics(
+        groups=groups,
+        secret_classes=[*_labels(VocabularyKind.SECRET_CLASS), NOT_SECRET],
+        copy_types=[*_labels(VocabularyKind.ORIGINAL_STATUS), COPY_NOT_STATED],
+        secret_by_fonds=secret_by_fonds,
+        copy_by_fonds=copy_by_fonds,
+    )
 
 
 def fonds_statistics(*, user: Any, today: date | None = None) -> FondsStatistics:
     figures = fonds_figures(user=user, today=today)
-    return FondsStatistics(generated_on=today or timezone.localdate(), fonds=figures, totals=holding_totals(figures))
+    return FondsStatistics(
+        generated_on=today or timezone.localdate(),
+        fonds=figures,
+        totals=holding_totals(figures),
+        party=party_statistics(figures),
+    )
 
 
 # -- projects and their yearly plans -----------------------------------------------------------------
@@ -777,7 +881,8 @@ class AnnualReport(_PlanSums):
 
     @property
     def due(self) -> date:
-        return date(self.year, 12, 15)
+        """The last working day before 15 December (the deadlines board counts the same way)."""
+        return annual_report_due(self.year, holidays=holidays_from_settings())
 
     @property
     def plan_budget(self) -> int:

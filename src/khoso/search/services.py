@@ -102,7 +102,8 @@ def file_record_text(archive_file: ArchiveFile) -> str:
 
 
 def document_record_text(document: Document, type_labels: dict[str, str] | None = None) -> str:
-    """Every searchable field of a document's catalogue entry but its subject (trích yếu)."""
+    """Every searchable field of a document's catalogue entry but its subject (trích yếu); the signer and
+    the topic (chuyên đề) a Party archive records (``khoso.archive.profiles``) are searched like the rest."""
     labels = type_labels if type_labels is not None else _labels(VocabularyKind.TYPE_NAME)
     parts = [
         document_code_text(document),
@@ -114,6 +115,8 @@ def document_record_text(document: Document, type_labels: dict[str, str] | None 
         document.keyword,
         document.description,
         document.autograph,
+        document.signer,
+        document.topic,
     ]
     return " \n".join(part for part in parts if part)
 

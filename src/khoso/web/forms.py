@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from khoso.archive import profiles
 from khoso.archive.models import Fonds, Institution, VocabularyKind
 from khoso.archive.selectors import vocabulary_choices
 from khoso.core.forms import date_field, form_field
@@ -51,11 +52,18 @@ class FondsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    party_group = forms.ChoiceField(
+        label=_("Nhóm phông Lưu trữ Đảng"),
+        required=False,
+        help_text=_("Bắt buộc với phông của cơ quan Lưu trữ Đảng (QĐ 270-QĐ/TW)."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "language", forms.ChoiceField).choices = vocabulary_choices(VocabularyKind.LANGUAGE)
         self.fields["language"].initial = "01"
+        groups = vocabulary_choices(VocabularyKind.PARTY_FONDS)
+        form_field(self, "party_group", forms.ChoiceField).choices = BLANK + groups
 
 
 class FileForm(forms.Form):
@@ -119,7 +127,14 @@ class FileForm(forms.Form):
         return data
 
 
+#: the id of the <datalist> the Chuyên đề field suggests from
+TOPIC_SUGGESTIONS = "topic-suggestions"
+
+
 class DocumentForm(forms.Form):
+    """A document's fields; a Party archive's (``khoso.archive.profiles``) also has người ký, độ mật (only for
+    people who may see secret material), loại bản, số lượng tệp and chuyên đề, in the Party list's order."""
+
     type_name = forms.ChoiceField(label=_("Tên loại tài liệu"))
     code_number = forms.CharField(label=_("Số của tài liệu"), max_length=11, required=False)
     code_notation = forms.CharField(label=_("Ký hiệu của tài liệu"), max_length=30, required=False)
@@ -130,9 +145,38 @@ class DocumentForm(forms.Form):
     first_page = forms.IntegerField(label=_("Từ trang"), min_value=1, required=False)
     description = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, profile: str = profiles.STATE, secret: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "type_name", forms.ChoiceField).choices = vocabulary_choices(VocabularyKind.TYPE_NAME)
+        if profiles.is_party(profile):
+            self._add_party_fields(secret=secret)
+
+    def _add_party_fields(self, *, secret: bool) -> None:
+        party: dict[str, forms.Field] = {
+            "signer": forms.CharField(label=_("Người ký"), max_length=100, required=False),
+            "secret_class": forms.ChoiceField(
+                label=_("Độ mật"), required=False, choices=BLANK + vocabulary_choices(VocabularyKind.SECRET_CLASS)
+            ),
+            "original_status": forms.ChoiceField(
+                label=_("Loại bản"), choices=BLANK + vocabulary_choices(VocabularyKind.ORIGINAL_STATUS)
+            ),
+            "number_of_files": forms.IntegerField(label=_("Số lượng tệp"), min_value=0, max_value=9999, required=False),
+            "topic": forms.CharField(
+                label=_("Chuyên đề"),
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"list": TOPIC_SUGGESTIONS, "autocomplete": "off"}),
+                help_text=_("Chọn chuyên đề đã dùng hoặc ghi chuyên đề mới."),
+            ),
+        }
+        if not secret:
+            del party["secret_class"]
+        fields = dict(self.fields)
+        self.fields.clear()
+        for name, field in fields.items():
+            self.fields[name] = field
+            if name == "subject":
+                self.fields.update(party)
 
 
 class SearchForm(forms.Form):

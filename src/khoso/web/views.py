@@ -30,15 +30,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from khoso.access.models import FondsGrant
 from khoso.access.selectors import (
+    SECRET,
+    allowed_modes,
     can_edit_fonds,
     is_reader_only,
     lock_covering,
     restrict_documents,
     withheld_documents,
 )
+from khoso.archive import profiles
 from khoso.archive import selectors as archive_selectors
 from khoso.archive import services as archive_services
-from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Fonds, Page
+from khoso.archive.models import FILE_DESCRIPTION_FIELDS, ArchiveFile, Fonds, Page, Vocabulary, VocabularyKind
 from khoso.capture.models import Delivery
 from khoso.core.errors import ArchiveError, NotFoundError
 from khoso.core.modelfields import concrete_field
@@ -192,18 +195,39 @@ def file_edit(request: HttpRequest, file_code: str) -> HttpResponse:
     )
 
 
+def _document_form(request: HttpRequest, archive_file: ArchiveFile, data: Any = None) -> DocumentForm:
+    """The form a document is added with, with its archive's profile's fields."""
+    secret = SECRET in allowed_modes(request.user)
+    return DocumentForm(data, profile=profiles.of_file(archive_file), secret=secret)
+
+
 def _file_detail_context(request: HttpRequest, archive_file: ArchiveFile, **extra: Any) -> dict[str, Any]:
     may_edit = can_edit_fonds(request.user, archive_file.fonds_id)
     first_page = _pages(request, archive_file).values_list("number", flat=True).first()
-    documents = restrict_documents(archive_file.documents.filter(deleted_at__isnull=True), request.user)
+    documents = list(
+        restrict_documents(archive_file.documents.filter(deleted_at__isnull=True), request.user).order_by("ordinal")
+    )
+    party = profiles.is_party(profiles.of_file(archive_file))
+    if party:  # the Party list shows a document's loại bản by its name
+        copy_types = dict(
+            Vocabulary.objects.filter(kind=VocabularyKind.ORIGINAL_STATUS).values_list("code", "label_vi")
+        )
+        for document in documents:
+            document.copy_type_label = copy_types.get(document.original_status, document.original_status)
     context = {
         "file": archive_file,
-        "documents": documents.order_by("ordinal"),
+        "documents": documents,
+        "party": party,
         "lock": lock_covering(archive_file),
         "may_propose_access": request.user.has_perm("access.propose_access_change"),
         "may_edit": may_edit,
         "first_page": first_page,
-        "document_form": DocumentForm() if may_edit else None,
+        "document_form": _document_form(request, archive_file) if may_edit else None,
+        "topic_suggestions": (
+            archive_selectors.topic_suggestions(user=request.user, institution_id=archive_file.fonds.institution_id)
+            if may_edit and party
+            else []
+        ),
         "metadata": _file_metadata(archive_file),
         "texts": _progress_texts(),
     }
@@ -276,7 +300,7 @@ def file_detail(request: HttpRequest, file_code: str) -> HttpResponse:
 def document_create(request: HttpRequest, file_code: str) -> HttpResponse:
     archive_file = _file_or_404(request, file_code)
     _require_edit(request, archive_file.fonds_id)
-    form = DocumentForm(request.POST)
+    form = _document_form(request, archive_file, request.POST)
     if form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
         try:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         target = parser.add_mutually_exclusive_group()
         target.add_argument("--fonds", metavar="MA_PHONG", help="chỉ phông này / only this fonds")
         target.add_argument("--file", metavar="MA_HO_SO", help="chỉ hồ sơ này / only this file")
-        target.add_argument("--sample", metavar="PHAN_TRAM", type=float, help="mẫu ngẫu nhiên % / random sample %")
+        target.add_argument("--sample", metavar="PHAN_TRAM", type=float, help="mẫu ngẫu nhiên %% / random sample %%")
         parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON / print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
