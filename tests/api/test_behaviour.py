@@ -127,7 +127,7 @@ def test_reports_cover_the_granted_fonds_only(world: Any) -> None:
     admin = client.get(reverse("api-report-fonds-statistics"), headers=world.headers("admin")).json()
     assert {row["code"] for row in admin["fonds"]} == {"UBND-API", "SNV-API"}
     annual = client.get(reverse("api-report-annual"), {"year": 2026}, headers=world.headers("admin"))
-    assert annual.status_code == 200 and annual.json()["due"] == "2026-12-15"
+    assert annual.status_code == 200 and annual.json()["due"] == "2026-12-14"  # the last working day before 15/12
     assert client.get(reverse("api-report-annual"), headers=world.headers("admin")).status_code == 400
     dashboard = client.get(reverse("api-report-dashboard"), {"days": 7}, headers=world.headers("admin")).json()
     assert len(dashboard["throughput"]) == 7 and "lastFullBackup" in dashboard["preservation"]

@@ -31,7 +31,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
@@ -104,8 +104,44 @@ def _pages(metres: Decimal, per_metre: int) -> int:
 # -- fonds -------------------------------------------------------------------------------------------
 
 
+class _TargetShares:
+    """The two targets' shares (digitized ≥ 30 %, described ≥ 80 % of the open material), by pages and by
+    metres, of whatever holds the open, digitized and described pages and metres: one fonds or the total."""
+
+    if TYPE_CHECKING:  # fields of one subclass, properties of the other; only declared for the type checker
+
+        @property
+        def pages_open(self) -> int: ...
+        @property
+        def pages_digitized_open(self) -> int: ...
+        @property
+        def pages_described_open(self) -> int: ...
+        @property
+        def metres_open(self) -> Decimal: ...
+        @property
+        def metres_digitized_open(self) -> Decimal: ...
+        @property
+        def metres_described_open(self) -> Decimal: ...
+
+    @property
+    def digitized_share_pages(self) -> float:
+        return _share(self.pages_digitized_open, self.pages_open)
+
+    @property
+    def digitized_share_metres(self) -> float:
+        return _share(self.metres_digitized_open, self.metres_open)
+
+    @property
+    def described_share_pages(self) -> float:
+        return _share(self.pages_described_open, self.pages_open)
+
+    @property
+    def described_share_metres(self) -> float:
+        return _share(self.metres_described_open, self.metres_open)
+
+
 @dataclass
-class FondsFigures:
+class FondsFigures(_TargetShares):
     """One fonds: its extent, its pages estimated and counted, what is withheld, digitized and described."""
 
     fonds_id: int
@@ -158,25 +194,9 @@ class FondsFigures:
     def metres_described_open(self) -> Decimal:
         return self._metres_of(self.pages_described_open)
 
-    @property
-    def digitized_share_pages(self) -> float:
-        return _share(self.pages_digitized_open, self.pages_open)
-
-    @property
-    def digitized_share_metres(self) -> float:
-        return _share(self.metres_digitized_open, self.metres_open)
-
-    @property
-    def described_share_pages(self) -> float:
-        return _share(self.pages_described_open, self.pages_open)
-
-    @property
-    def described_share_metres(self) -> float:
-        return _share(self.metres_described_open, self.metres_open)
-
 
 @dataclass
-class HoldingTotals:
+class HoldingTotals(_TargetShares):
     """The sum over the fonds a user sees, with the two targets by pages and by metres."""
 
     fonds: int
@@ -197,22 +217,6 @@ class HoldingTotals:
     pages_digitized_in_year: int = 0
     target_digitized: int = TARGET_DIGITIZED
     target_described: int = TARGET_DESCRIBED
-
-    @property
-    def digitized_share_pages(self) -> float:
-        return _share(self.pages_digitized_open, self.pages_open)
-
-    @property
-    def digitized_share_metres(self) -> float:
-        return _share(self.metres_digitized_open, self.metres_open)
-
-    @property
-    def described_share_pages(self) -> float:
-        return _share(self.pages_described_open, self.pages_open)
-
-    @property
-    def described_share_metres(self) -> float:
-        return _share(self.metres_described_open, self.metres_open)
 
     @property
     def digitized_target_met(self) -> bool:
