@@ -27,8 +27,8 @@ def _outbox_for(address: str) -> list:
 def test_each_person_gets_one_digest_of_their_own_items(place, settings) -> None:  # type: ignore[no-untyped-def]
     settings.KHOSO_ARCHIVE_ROLE = "co_quan"
     settings.KHOSO_PUBLIC_URL = "https://khoso.binhphuoc.gov.vn"
-    in_a = make_file(place.fonds_a, "01.TH", date(2022, 3, 1))
-    make_file(place.fonds_b, "02.TH", date(2022, 3, 1))
+    in_a = make_file(place.fonds_a, "01.TH", date(2022, 3, 1), archived_on=date(2022, 6, 1))  # in the agency archive
+    make_file(place.fonds_b, "02.TH", date(2022, 3, 1), archived_on=date(2022, 6, 1))
     make_request(in_a, date(2026, 11, 19))  # overdue, but the readers app reminds of requests itself
     digests = services.reminders_send(today=TODAY)
     users = place.users

@@ -29,6 +29,47 @@ def agency_archive(settings):  # type: ignore[no-untyped-def]
     settings.KHOSO_ARCHIVE_ROLE = "co_quan"
 
 
+# -- nộp lưu vào lưu trữ cơ quan (NĐ 30/2020 Đ30) --------------------------------------------------------------
+
+
+def test_files_not_yet_in_the_agency_archive_are_due_a_year_after_their_work_ended(place, agency_archive) -> None:  # type: ignore[no-untyped-def]
+    waiting = make_file(place.fonds_a, "01.VP", date(2025, 12, 5))
+    make_file(place.fonds_a, "02.VP", date(2025, 12, 5), archived_on=date(2026, 3, 2))  # arrived: nothing due
+    building = make_file(place.fonds_a, "03.XD", date(2024, 6, 1), construction_settled_on=date(2026, 10, 3))
+    other_fonds = make_file(place.fonds_b, "04.VP", date(2025, 12, 5))
+    items = selectors.due_items(place.users["staff_a"], TODAY, kinds={Kind.AGENCY_TRANSFER})
+    by_key = {item.key: item for item in items}
+    assert set(by_key) == {str(waiting.pk), str(building.pk)}  # staff of A never see fonds B's files
+    # 05/12/2026 is a Saturday: the year ends on the next working day (BLDS Đ148 k5)
+    assert by_key[str(waiting.pk)].due == date(2026, 12, 7) and by_key[str(waiting.pk)].state == State.SOON
+    # a construction file: 3 months after the settlement, 03/01/2027 a Sunday → Monday 04/01/2027
+    assert by_key[str(building.pk)].due == date(2027, 1, 4) and by_key[str(building.pk)].detail.startswith("Quyết toán")
+    assert str(other_fonds.pk) in _keys(selectors.due_items(place.users["admin"], TODAY), Kind.AGENCY_TRANSFER)
+
+
+def test_the_agency_deadline_is_past_when_the_year_ran_out(place, agency_archive) -> None:  # type: ignore[no-untyped-def]
+    late = make_file(place.fonds_a, "05.VP", date(2025, 3, 2))
+    (item,) = selectors.due_items(place.users["staff_a"], TODAY, kinds={Kind.AGENCY_TRANSFER})
+    assert item.key == str(late.pk) and item.due == date(2026, 3, 2) and item.state == State.OVERDUE
+    later = selectors.due_items(place.users["staff_a"], TODAY, kinds={Kind.AGENCY_TRANSFER}, states={State.SOON})
+    assert later == []  # the board's default filters keep the overdue ones; this asks only for coming ones
+
+
+def test_a_historical_archive_follows_no_agency_deadline(place, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.KHOSO_ARCHIVE_ROLE = "lich_su"
+    make_file(place.fonds_a, "06.VP", date(2025, 12, 5))
+    assert Kind.AGENCY_TRANSFER not in selectors.visible_kinds(place.users["admin"])
+
+
+def test_the_file_form_records_the_arrival_and_the_deadline_goes(place, agency_archive, client) -> None:  # type: ignore[no-untyped-def]
+    from khoso.archive.services import file_update
+
+    waiting = make_file(place.fonds_a, "07.VP", date(2025, 12, 5))
+    assert _keys(selectors.due_items(place.users["staff_a"], TODAY), Kind.AGENCY_TRANSFER) == {str(waiting.pk)}
+    file_update(archive_file=waiting, archived_on=date(2026, 11, 19))
+    assert _keys(selectors.due_items(place.users["staff_a"], TODAY), Kind.AGENCY_TRANSFER) == set()
+
+
 # -- nộp lưu vào lưu trữ lịch sử ----------------------------------------------------------------------------
 
 

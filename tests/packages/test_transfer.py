@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from khoso.archive.models import ArchiveFile
 from khoso.packages import services
@@ -81,7 +82,9 @@ def test_agency_archive_accepts_other_retentions(delivery, fonds, receiver, sett
     item = batch.items.get()
     assert item.valid
     services.item_accept(item=item, by=receiver)
-    assert ArchiveFile.objects.get(file_code=delivery["codes"]["thirty_years"]).maintenance == "04"
+    accepted = ArchiveFile.objects.get(file_code=delivery["codes"]["thirty_years"])
+    assert accepted.maintenance == "04"
+    assert accepted.archived_on == timezone.localdate()  # in the agency archive: its NĐ 30 deadline is met
 
 
 def test_an_item_with_findings_cannot_be_accepted(delivery, fonds, receiver) -> None:  # type: ignore[no-untyped-def]

@@ -277,6 +277,10 @@ class ArchiveFile(models.Model):
     )
     deleted_at = models.DateTimeField("Đã xóa lúc", null=True, blank=True)
     deleted_reason = models.CharField("Lý do xóa", max_length=500, blank=True)
+    # NĐ 30/2020 Đ30 k2: a file is due in the agency archive 1 year after its work ended, or 3 months after a
+    # construction project is settled; an agency archive records when it arrived (the deadlines board asks)
+    archived_on = models.DateField("Ngày nộp lưu vào Lưu trữ cơ quan", null=True, blank=True)
+    construction_settled_on = models.DateField("Ngày quyết toán công trình (hồ sơ XDCB)", null=True, blank=True)
     title_sort = models.BinaryField("Khóa sắp xếp tiêu đề (ICU tiếng Việt)", editable=False, default=b"")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -28,6 +28,7 @@ class Kind(StrEnum):
     """The kinds of deadline the board follows."""
 
     HISTORICAL_TRANSFER = "chuyen_lich_su"
+    AGENCY_TRANSFER = "nop_luu_co_quan"
     ANNUAL_REPORT = "bao_cao_nam"
     READER_REQUEST = "yeu_cau_doc_gia"
     REPLICAS = "ban_sao"
@@ -63,6 +64,13 @@ KINDS: dict[Kind, KindSpec] = {
             "Hồ sơ bảo quản vĩnh viễn chuyển giao trong thời hạn 03 năm kể từ khi tài liệu được tạo lập "
             "(QĐ 458/QĐ-TTg, seed 004)",
             180,
+        ),
+        KindSpec(
+            Kind.AGENCY_TRANSFER,
+            "Nộp lưu vào Lưu trữ cơ quan",
+            "Hồ sơ nộp lưu trong thời hạn 01 năm kể từ ngày công việc kết thúc; hồ sơ xây dựng cơ bản trong 03 "
+            "tháng kể từ ngày công trình được quyết toán (NĐ 30/2020 Đ30 k2)",
+            60,
         ),
         KindSpec(
             Kind.ANNUAL_REPORT,

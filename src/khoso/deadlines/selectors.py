@@ -5,6 +5,8 @@ Each kind is read where its facts live and scoped exactly as that app scopes it 
 - nộp lưu vào lưu trữ lịch sử: permanent files (maintenance 01) of an agency archive
   (``KHOSO_ARCHIVE_ROLE=co_quan``) with no SIP exported yet; seen by whoever keeps the fonds (a grant with
   ``can_edit``) and may see the file (``access.restrict``);
+- nộp lưu vào lưu trữ cơ quan (NĐ 30 Đ30): files of an agency archive whose arrival date is not recorded yet,
+  due 1 year after their work ended (3 months after a construction project's settlement); same scope;
 - báo cáo năm: this year's report until a :class:`ReportSubmission` records it; ``reports.view_dashboard``;
 - yêu cầu khai thác: ``readers.selectors.request_queue`` and the ``due_date`` fixed on each request;
   ``readers.change_readerrequest``, on the fonds the staff member sees;
@@ -25,7 +27,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -117,7 +119,7 @@ def visible_kinds(user: Actor) -> set[Kind]:
         return set()
     kinds = {kind for kind, permission in PERMISSIONS.items() if user.has_perm(permission)}  # type: ignore[union-attr]
     if settings.KHOSO_ARCHIVE_ROLE == AGENCY_ARCHIVE and editable_fonds_ids(user) != set():
-        kinds.add(Kind.HISTORICAL_TRANSFER)  # whoever keeps a fonds (may edit it; None: every fonds)
+        kinds |= {Kind.HISTORICAL_TRANSFER, Kind.AGENCY_TRANSFER}  # whoever keeps a fonds (may edit it; None: all)
     return kinds
 
 
@@ -146,6 +148,7 @@ def due_items(
     )
     collectors: dict[Kind, Callable[[Actor, _Context], list[DeadlineItem]]] = {
         Kind.HISTORICAL_TRANSFER: _historical_transfers,
+        Kind.AGENCY_TRANSFER: _agency_transfers,
         Kind.ANNUAL_REPORT: _annual_report,
         Kind.READER_REQUEST: _reader_requests,
         Kind.REPLICAS: _replicas,
@@ -176,12 +179,7 @@ def _historical_transfers(user: Actor, context: _Context) -> list[DeadlineItem]:
     exported = PackageRecord.objects.filter(
         archive_file=OuterRef("pk"), direction=PackageRecord.Direction.EXPORT, package_type__startswith="SIP"
     )
-    files = restrict(ArchiveFile.objects.filter(deleted_at__isnull=True, maintenance=PERMANENT), user).exclude(
-        Exists(exported)
-    )
-    kept = editable_fonds_ids(user)
-    if kept is not None:
-        files = files.filter(fonds_id__in=kept)
+    files = _kept_files(user).filter(maintenance=PERMANENT).exclude(Exists(exported))
     if State.OK not in context.states:  # only what is due within the window: the rest need not be read
         horizon = context.today + timedelta(days=context.windows[Kind.HISTORICAL_TRANSFER])
         files = files.filter(end_date__lte=rules.add_years(horizon, -rules.HISTORICAL_TRANSFER_YEARS) + timedelta(1))
@@ -196,6 +194,41 @@ def _historical_transfers(user: Actor, context: _Context) -> list[DeadlineItem]:
             url=_url("file_detail", code),
             fonds_id=fonds_id,
             detail=f"Kết thúc ngày {ended:%d/%m/%Y}",
+        )
+        if item:
+            items.append(item)
+    return items
+
+
+def _kept_files(user: Actor) -> QuerySet[ArchiveFile]:
+    """Live files of the fonds ``user`` keeps (a grant that may edit; None: every fonds) that they may see."""
+    files = restrict(ArchiveFile.objects.filter(deleted_at__isnull=True), user)
+    kept = editable_fonds_ids(user)
+    return files if kept is None else files.filter(fonds_id__in=kept)
+
+
+def _agency_transfers(user: Actor, context: _Context) -> list[DeadlineItem]:
+    """Files not yet in the agency archive (no ``archived_on``), NĐ 30/2020 Đ30 k2."""
+    files = _kept_files(user).filter(archived_on__isnull=True)
+    if State.OK not in context.states:  # only what is due within the window: the rest need not be read
+        horizon = context.today + timedelta(days=context.windows[Kind.AGENCY_TRANSFER])
+        files = files.filter(
+            Q(construction_settled_on__isnull=True, end_date__lte=rules.add_years(horizon, -1) + timedelta(1))
+            | Q(construction_settled_on__lte=rules.add_months(horizon, -3) + timedelta(1))
+        )
+    rows = files.values_list("pk", "file_code", "title", "end_date", "construction_settled_on", "fonds_id")
+    items = []
+    for pk, code, title, ended, settled, fonds_id in rows:
+        due = rules.agency_transfer_due(ended, construction_settled=settled, holidays=context.holidays)
+        detail = f"Quyết toán ngày {settled:%d/%m/%Y}" if settled else f"Kết thúc ngày {ended:%d/%m/%Y}"
+        item = context.item(
+            Kind.AGENCY_TRANSFER,
+            str(pk),
+            f"{code} – {title}",
+            due,
+            url=_url("file_detail", code),
+            fonds_id=fonds_id,
+            detail=detail,
         )
         if item:
             items.append(item)

@@ -901,6 +901,8 @@ def _create_from_package(
     file_values.pop("total_doc", None)  # recounted as documents are created
     if parsed.package_type.loose:
         file_values.update(_loose_file_values(parsed, holey))
+    if settings.KHOSO_ARCHIVE_ROLE == "co_quan":  # a unit's SIP received: the file is in the agency archive now
+        file_values["archived_on"] = timezone.localdate()
     archive_file = archive_services.file_create(
         fonds=fonds, file_code=parsed.file_code, created_by=created_by, **file_values
     )

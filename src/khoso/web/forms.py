@@ -93,6 +93,8 @@ class FileForm(forms.Form):
     risk_recovery = forms.BooleanField(label=_("Chế độ dự phòng"), required=False)
     risk_recovery_status = forms.ChoiceField(label=_("Tình trạng dự phòng"), required=False)
     description = forms.CharField(label=_("Ghi chú"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    archived_on = date_field(_("Ngày nộp lưu vào Lưu trữ cơ quan"), required=False)
+    construction_settled_on = date_field(_("Ngày quyết toán công trình (hồ sơ XDCB)"), required=False)
 
     VOCABULARIES = {
         "maintenance": (VocabularyKind.MAINTENANCE, True),

@@ -264,7 +264,15 @@ _CODED = {
     "confidence_level": "confidenceLevel",
     "risk_recovery_status": "riskRecoveryStatus",
 }
-_SHOWN = ("file_code", "organ_id", "file_catalog", "file_notation", *FILE_DESCRIPTION_FIELDS)
+_SHOWN = (
+    "file_code",
+    "organ_id",
+    "file_catalog",
+    "file_notation",
+    *FILE_DESCRIPTION_FIELDS,
+    "archived_on",
+    "construction_settled_on",
+)
 
 
 def _file_metadata(archive_file: ArchiveFile) -> list[tuple[str, Any]]:
