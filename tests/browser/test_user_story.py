@@ -31,9 +31,7 @@ def operator(transactional_db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = User.objects.create_user("thuthu", password=PASSWORD, is_staff=True, first_name="Lan")
-    user.user_permissions.add(
-        Permission.objects.get(codename="add_fonds", content_type__app_label="archive")
-    )
+    user.user_permissions.add(Permission.objects.get(codename="add_fonds", content_type__app_label="archive"))
     return user
 
 
@@ -41,9 +39,8 @@ def test_user_story(live_server, operator, launch_chromium) -> None:
     # ./install.sh installs Debian's chromium; the corpus sits beside the project (../shared).
     assert (SCANS / "page-001.jpg").exists(), f"the OCR corpus is missing: {SCANS}"
     from playwright import sync_api
-    os.environ.setdefault(
-        "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
-    )  # Playwright's loop runs in this thread
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
     ARTIFACTS.mkdir(exist_ok=True)
     base = live_server.url
 
@@ -91,9 +88,7 @@ def test_user_story(live_server, operator, launch_chromium) -> None:
             assert "28/03/2024" in page.content()
 
             # 4. upload two scanned pages (the pipeline runs in-process: the POST returns when done)
-            page.set_input_files(
-                "#id_files", [str(SCANS / "page-001.jpg"), str(SCANS / "page-002.jpg")]
-            )
+            page.set_input_files("#id_files", [str(SCANS / "page-001.jpg"), str(SCANS / "page-002.jpg")])
             with page.expect_navigation(timeout=600_000):
                 page.click("form.upload button[type=submit]")
             page.wait_for_selector("text=Đã nhận 2 tệp, 2 trang")

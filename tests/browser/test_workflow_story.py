@@ -301,6 +301,7 @@ def test_one_file_through_the_six_steps(live_server, world: World, launch_chromi
     # ./install.sh installs Debian's chromium; the corpus sits beside the project (../shared).
     assert (SCANS / "page-001.jpg").exists(), f"the OCR corpus is missing: {SCANS}"
     from playwright import sync_api
+
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
     ARTIFACTS.mkdir(exist_ok=True)
     for old in ARTIFACTS.glob("workflow-*.png"):

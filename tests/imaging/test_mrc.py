@@ -14,7 +14,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from khoso.imaging.mrc import EncodedImage, MrcPage, encode_g4, encode_page
+from khoso.imaging.mrc import EncodedImage, MrcPage, encode_g4, encode_page, split_layers
 
 CORPUS_PAGE = Path("/work/shared/corpus/ocr-vie/P01/HS001/page-001.jpg")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -174,3 +174,30 @@ def test_mask_of_another_size_is_refused():
 def test_encode_g4_refuses_grey_images():
     with pytest.raises(ValueError, match="bilevel"):
         encode_g4(Image.new("L", (10, 10)))
+
+
+def test_the_jpeg_luma_the_pipeline_decoded_serves_the_segmentation():
+    """The pipeline hands over the luma it decoded for QC and OCR; the page comes out the same."""
+    scan = Image.open(CORPUS_PAGE)
+    scan.load()
+    luma = Image.open(CORPUS_PAGE)
+    luma.draft("L", luma.size)  # libjpeg's own Y channel, as capture.pipeline decodes it
+    luma.load()
+    own, shared = encode_page(scan), encode_page(scan, gray=luma)
+    assert shared.kind == own.kind == "mrc" and shared.ink_colour == own.ink_colour
+    assert [(p.left, p.top, p.image.width, p.image.height) for p in shared.patches] == [
+        (p.left, p.top, p.image.width, p.image.height) for p in own.patches
+    ]
+    assert own.mask is not None and shared.mask is not None
+    assert (decode_g4(own.mask) != decode_g4(shared.mask)).mean() < 0.001
+    assert abs(shared.image_bytes - own.image_bytes) < 0.02 * own.image_bytes
+
+
+def test_hidden_cells_of_the_layers_are_filled_from_around():
+    """Under a large black area no paper shows: the background there takes the surrounding paper
+    colour (smooth, so it codes in few bytes), never black or an undefined value."""
+    image = text_page(PAPER)
+    ImageDraw.Draw(image).rectangle((600, 2000, 1400, 2600), fill=(0, 0, 0))
+    layers = split_layers(image)
+    hidden = layers.background[2100 // 3 : 2500 // 3, 700 // 3 : 1300 // 3].reshape(-1, 3)
+    assert np.abs(hidden.astype(int) - PAPER).max() <= 12

@@ -27,6 +27,7 @@ SCAN_DPI = (300.0, 300.0)
 def corpus_present() -> None:
     assert CORPUS.exists(), f"the OCR corpus is missing: {CORPUS}"
 
+
 _cache: dict[Path, Image.Image] = {}
 
 

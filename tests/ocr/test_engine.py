@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import time
 
 import pytest
 from PIL import Image, ImageDraw
@@ -52,7 +53,17 @@ def test_box_mapping_undoes_the_deskew_rotation():
     assert abs(left + width / 2 - 300) <= 1 and abs(top + height / 2 - 150) <= 1
 
 
-def test_fault_hook_makes_ocr_page_raise_cleanly(monkeypatch, top_crop_jpeg):
+@pytest.fixture(params=["library", "program"])
+def engine(request, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """Each test runs with libtesseract in process and with the tesseract program (the fallback)."""
+    if request.param == "program":
+        monkeypatch.setattr(tesseract, "_library", lambda: None)
+    else:
+        assert tesseract._library() is not None, "libtesseract (Debian's libtesseract5) should be loadable here"
+    return request.param
+
+
+def test_fault_hook_makes_ocr_page_raise_cleanly(monkeypatch, top_crop_jpeg, engine):
     def crash(command: list[str]) -> None:
         raise subprocess.CalledProcessError(-11, command, stderr=b"Segmentation fault")
 
@@ -63,13 +74,41 @@ def test_fault_hook_makes_ocr_page_raise_cleanly(monkeypatch, top_crop_jpeg):
     assert "Segmentation fault" in str(caught.value)
 
 
-def test_fault_hook_timeout_becomes_ocr_timeout(monkeypatch, top_crop_jpeg):
+def test_fault_hook_timeout_becomes_ocr_timeout(monkeypatch, top_crop_jpeg, engine):
     def hang(command: list[str]) -> None:
         raise subprocess.TimeoutExpired(command, 5)
 
     monkeypatch.setattr(tesseract, "FAULT_HOOK", hang)
     with pytest.raises(OcrTimeoutError):
         ocr_page(Image.open(io.BytesIO(top_crop_jpeg)), dpi=300, timeout=5)
+
+
+def test_library_and_program_find_the_same_words(top_crop_jpeg, monkeypatch):
+    image = Image.open(io.BytesIO(top_crop_jpeg))
+    in_process = ocr_page(image, dpi=300, skew_degrees=0.7)
+    monkeypatch.setattr(tesseract, "_library", lambda: None)
+    program = ocr_page(image, dpi=300, skew_degrees=0.7)
+    assert in_process.words == program.words and in_process.text == program.text
+    assert [word.deskewed_box for word in in_process.words] == [word.deskewed_box for word in program.words]
+
+
+def test_in_process_recognition_stops_at_the_time_limit(page_one_bytes):
+    """A real deadline, not a simulated one: tesseract's monitor stops recognition in the worker."""
+    assert tesseract._library() is not None
+    page = Image.open(io.BytesIO(page_one_bytes)).convert("L")
+    started = time.monotonic()
+    with pytest.raises(OcrTimeoutError) as caught:
+        ocr_page(page, dpi=300, timeout=0.05)
+    assert caught.value.code == "het_thoi_gian_ocr"
+    assert time.monotonic() - started < 5  # stopped, not run to the end (~1-2 s)
+    # The same process recognises the next page normally afterwards.
+    assert "Truyền" in ocr_page(page.crop((0, 150, page.width, 700)), dpi=300).text
+
+
+def test_in_process_tesseract_runs_one_openmp_thread():
+    assert tesseract._library() is not None
+    assert tesseract._openmp_thread_limit() in (None, 1)
+    assert tesseract.engine().startswith("libtesseract 5")
 
 
 def test_nonzero_exit_is_reported(tmp_path):

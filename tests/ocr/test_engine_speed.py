@@ -1,4 +1,4 @@
-"""The fast OCR path: the page is binarised once, handed to tesseract uncompressed, and not read worse.
+"""The fast OCR path: the page is thresholded once, handed to tesseract in memory, and not read worse.
 
 ``bench/ingest.py`` measures the CPU (the OCR step ≤ 0.6× tesseract on the colour image); these
 tests pin the behaviour that makes it fast and the error rate that must not suffer for it.
@@ -7,17 +7,28 @@ tests pin the behaviour that makes it fast and the error rate that must not suff
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from khoso.imaging.qc import check_page
 from khoso.ocr._exec import tesseract
-from khoso.ocr.engine import bilevel_image, binarise_gray, deskew_gray, grayscale, ocr_page
+from khoso.ocr.engine import (
+    bilevel_image,
+    binarise_gray,
+    deskew_gray,
+    grayscale,
+    ocr_page,
+    separate_ink,
+    whiten_paper,
+)
 from khoso.ocr.errors import OcrError
 
-from .conftest import DPI
+from .conftest import DPI, PAGE_ONE
 
 #: The corpus page recognised from its colour JPEG by plain tesseract reads at about 0.1-0.2 %;
 #: the binarised page must stay within the same band.
@@ -41,19 +52,37 @@ def test_binarised_page_reads_as_well_as_the_colour_scan(
     assert "Đắk Lắk" in result.text or "Bắc Kạn" in result.text or "đ" in result.text
 
 
-def test_tesseract_gets_an_uncompressed_bitmap_not_a_png(page_one_bytes: bytes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_program_gets_an_uncompressed_bitmap_not_a_png(page_one_bytes: bytes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     commands: list[list[str]] = []
 
     def record(command: list[str]) -> None:
         commands.append(command)
         raise OcrError(reason="stopped by the test")
 
+    monkeypatch.setattr(tesseract, "_library", lambda: None)  # the fallback: the tesseract program
     monkeypatch.setattr(tesseract, "FAULT_HOOK", record)
     gray, mask = _page_one_mask(page_one_bytes)
     for prepared, suffix in ((mask, ".pbm"), (gray, ".pgm")):
         with pytest.raises(OcrError):
             ocr_page(gray, dpi=DPI, prepared=prepared)
         assert commands[-1][1].endswith(suffix)
+
+
+def test_the_library_gets_the_pixels_in_memory(page_one_bytes: bytes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls: list[list[str]] = []
+
+    def record(call: list[str]) -> None:
+        calls.append(call)
+        raise OcrError(reason="stopped by the test")
+
+    assert tesseract._library() is not None, "libtesseract (Debian's libtesseract5) should be loadable here"
+    monkeypatch.setattr(tesseract, "FAULT_HOOK", record)
+    gray, mask = _page_one_mask(page_one_bytes)
+    for prepared in (mask, gray):
+        with pytest.raises(OcrError):
+            ocr_page(gray, dpi=DPI, prepared=prepared)
+        assert calls[-1][0] == tesseract.LIBRARY
+        assert calls[-1][1] == f"<{prepared.mode} {gray.width}×{gray.height} px in memory>"
 
 
 def test_a_prepared_page_of_another_size_is_refused(page_one_bytes: bytes) -> None:
@@ -77,3 +106,38 @@ def test_deskew_keeps_the_canvas_and_fills_corners_white() -> None:
     rotated = deskew_gray(gray, 3.0)
     assert rotated.shape == gray.shape and rotated[0, 0] == 255
     assert deskew_gray(gray, 0.0) is gray
+
+
+def test_whitened_page_reads_at_least_as_well_as_the_colour_scan(
+    page_one_bytes: bytes, page_one_truth: str, cer: Callable[[str, str], float]
+) -> None:
+    """The pipeline's default OCR input: deskewed, paper white, ink in its own greys (issue 8: CER no worse)."""
+    colour = subprocess.run(
+        ["tesseract", str(PAGE_ONE), "-", "-l", "vie"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    ).stdout
+    gray = Image.open(io.BytesIO(page_one_bytes))
+    gray.draft("L", gray.size)
+    gray.load()
+    skew = check_page(gray, (DPI, DPI), source_mode="RGB").skew_degrees or 0.0
+    prepared = Image.fromarray(whiten_paper(deskew_gray(grayscale(gray), skew)))
+    result = ocr_page(gray, dpi=DPI, skew_degrees=skew, prepared=prepared)
+    assert cer(result.text, page_one_truth) <= cer(colour, page_one_truth)
+
+
+def test_whitening_keeps_the_ink_greys_and_whitens_the_paper_under_uneven_light() -> None:
+    height, width = 600, 800
+    light = np.linspace(150, 250, width, dtype=np.float32)[None, :].repeat(height, axis=0)  # dim left edge
+    page = light.copy()
+    page[100:110, 50:750] = light[100:110, 50:750] * 0.35  # a stroke across the gradient
+    page[110:112, 50:750] = light[110:112, 50:750] * 0.6  # its lighter, anti-aliased edge
+    binary, whitened = separate_ink(page.astype(np.uint8))
+    assert (whitened[300:500, :] == 255).all()  # paper: white everywhere, dim or bright
+    stroke, edge = whitened[102:108, 60:740], whitened[110:112, 60:740]
+    assert stroke.max() < 110 and 110 < edge.mean() < 200  # ink keeps its greys, the edge stays lighter
+    assert (whitened[binary == 0] < 255).all() and np.array_equal(whitened == 255, binary == 255)
+    # The stroke is as dark at the dim end as at the bright end: the light was evened out first.
+    assert abs(int(stroke[:, :50].mean()) - int(stroke[:, -50:].mean())) < 15

@@ -42,9 +42,6 @@ def _word_box_in_points(pdf_bytes: bytes, word: str) -> tuple[float, float, floa
     found = searcher.get_next()
     assert found, f"{word!r} not in the text layer"
     start, count = found
-    # Tesseract spreads a word's box over its letters and the space after it.
-    if text_page.get_text_range(start + count, 1) == " ":
-        count += 1
     boxes = [text_page.get_charbox(index) for index in range(start, start + count)]
     return (
         min(box[0] for box in boxes),

@@ -61,11 +61,9 @@ def _image_filters(pdf_bytes: bytes) -> set[str]:
     return filters
 
 
-def _fake_ocr(width: int, height: int, textonly_pdf: bytes) -> OcrResult:
-    """A text layer borrowed from another page: for pages whose text is not under test."""
-    return OcrResult(
-        text="", words=[], textonly_pdf=textonly_pdf, width=width, height=height, dpi=DPI, skew_degrees=0.0
-    )
+def _fake_ocr(width: int, height: int) -> OcrResult:
+    """An OCR result with no words: for pages whose text is not under test."""
+    return OcrResult(text="", words=[], width=width, height=height, dpi=DPI, skew_degrees=0.0)
 
 
 def _png(image: Image.Image) -> bytes:
@@ -144,14 +142,14 @@ def test_deskewed_mrc_page_rotates_all_layers_with_the_text(top_crop_jpeg):
     assert np.abs(plain_gray - mrc_gray).mean() < 6.0
 
 
-def test_red_seal_stays_red_after_decoding(top_crop_ocr):
+def test_red_seal_stays_red_after_decoding():
     image = Image.new("RGB", (1240, 1754), PAPER)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, 40)
     for row, line in enumerate(DIACRITIC_LINES * 5):
         draw.text((80, 80 + row * 70), line, font=font, fill=(10, 10, 10))
     draw.ellipse((700, 1100, 1100, 1500), outline=SEAL_RED, width=16)
-    ocr = _fake_ocr(image.width, image.height, top_crop_ocr.textonly_pdf)
+    ocr = _fake_ocr(image.width, image.height)
     decoded = np.asarray(_decode(_render(_png(image), ocr, mime="image/png")).resize(image.size))
     ring = decoded[1296:1304, 702:714].reshape(-1, 3).mean(axis=0)  # left edge of the ring
     assert ring[0] > 150 and ring[1] < 90 and ring[2] < 90, ring
@@ -159,7 +157,7 @@ def test_red_seal_stays_red_after_decoding(top_crop_ocr):
     assert np.abs(paper - PAPER).max() < 8, paper  # 24-bit paper tone kept
 
 
-def test_no_colour_page_is_one_lossless_g4_image(top_crop_ocr):
+def test_no_colour_page_is_one_lossless_g4_image():
     image = Image.new("L", (1240, 1754), 255)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, 40)
@@ -167,7 +165,7 @@ def test_no_colour_page_is_one_lossless_g4_image(top_crop_ocr):
         draw.text((80, 80 + row * 70), line, font=font, fill=0)
     ink = np.asarray(image) < 128
     mask = Image.fromarray(~ink)
-    ocr = _fake_ocr(image.width, image.height, top_crop_ocr.textonly_pdf)
+    ocr = _fake_ocr(image.width, image.height)
     pdf_bytes = _render(_png(image), ocr, mime="image/png", mask=mask)
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         images = list(pdf.pages[0].get_images().values())

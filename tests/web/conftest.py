@@ -50,9 +50,7 @@ MINI_PDF = (
 )
 
 
-def make_file(
-    fonds: Fonds, *, notation: str, mode: str, title: str, ocr_text: str = ""
-) -> ArchiveFile:
+def make_file(fonds: Fonds, *, notation: str, mode: str, title: str, ocr_text: str = "") -> ArchiveFile:
     archive_file = ArchiveFile.objects.create(
         fonds=fonds,
         file_code=f"{fonds.code}.2001.{notation}",
@@ -70,9 +68,7 @@ def make_file(
     original = object_put_bytes(data=jpeg_bytes(text=title), mime="image/jpeg")
     thumbnail = object_put_bytes(data=jpeg_bytes((40, 60)), mime="image/jpeg")
     rendition = object_put_bytes(data=MINI_PDF + notation.encode(), mime="application/pdf")
-    delivery = Delivery.objects.create(
-        file=archive_file, source=Delivery.Source.UPLOAD, names=["a.jpg"], page_count=1
-    )
+    delivery = Delivery.objects.create(file=archive_file, source=Delivery.Source.UPLOAD, names=["a.jpg"], page_count=1)
     Page.objects.create(
         file=archive_file,
         delivery=delivery,
@@ -113,12 +109,8 @@ def world(db) -> World:
         key_groups="Hành chính",
         language="01",
     )
-    fonds = Fonds.objects.create(
-        institution=institution, code="H49", name="Phông UBND tỉnh", **common
-    )
-    other = Fonds.objects.create(
-        institution=institution, code="H15", name="Phông Sở Nội vụ", **common
-    )
+    fonds = Fonds.objects.create(institution=institution, code="H49", name="Phông UBND tỉnh", **common)
+    other = Fonds.objects.create(institution=institution, code="H15", name="Phông Sở Nội vụ", **common)
     files = {
         "01": make_file(
             fonds,
@@ -127,9 +119,7 @@ def world(db) -> World:
             title="Hồ sơ công khai",
             ocr_text="Quyết định của Ủy ban nhân dân tỉnh Đắk Lắk",
         ),
-        "03": make_file(
-            fonds, notation="03", mode="03", title="Hồ sơ mật", ocr_text="Báo cáo mật về Đắk Lắk"
-        ),
+        "03": make_file(fonds, notation="03", mode="03", title="Hồ sơ mật", ocr_text="Báo cáo mật về Đắk Lắk"),
     }
     superuser = User.objects.create_superuser("quantri", "qt@example.vn", PASSWORD)
     nogrant = User.objects.create_user("nhanvien1", password=PASSWORD, is_staff=True)
@@ -155,9 +145,7 @@ def world(db) -> World:
 def creator(db) -> User:
     """A staff member allowed to create fonds (archive.add_fonds), no grants yet."""
     user = User.objects.create_user("lapphong", password=PASSWORD, is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(codename="add_fonds", content_type__app_label="archive")
-    )
+    user.user_permissions.add(Permission.objects.get(codename="add_fonds", content_type__app_label="archive"))
     return user
 
 

@@ -68,9 +68,7 @@ def expected(kind: str, actor: str, mode: str) -> str:
 
 
 def test_every_route_is_in_the_policy_table() -> None:
-    assert set(ROUTES) == set(POLICY), "routes without an access rule: " + ", ".join(
-        sorted(set(ROUTES) - set(POLICY))
-    )
+    assert set(ROUTES) == set(POLICY), "routes without an access rule: " + ", ".join(sorted(set(ROUTES) - set(POLICY)))
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -81,9 +79,7 @@ def test_route_access(route: str, actor: str, mode: str, world, client: Client) 
     kind, method = POLICY[route]
     pattern = next(p for p in web_urls.urlpatterns if p.name == route)
     values = {"fonds_id": world.fonds.pk, "file_code": world.files[mode].file_code, "number": 1}
-    url = reverse(
-        route, kwargs={k: v for k, v in values.items() if k in pattern.pattern.converters}
-    )
+    url = reverse(route, kwargs={k: v for k, v in values.items() if k in pattern.pattern.converters})
     user = world.users[actor]
     if user is not None:
         client.force_login(user)
@@ -103,9 +99,7 @@ def test_route_access(route: str, actor: str, mode: str, world, client: Client) 
         if method == "GET" and kind != "public":
             assert response.status_code == 200, response.status_code
         else:
-            assert response.status_code in {200, 302, 400} and not redirected_to_login, (
-                response.status_code
-            )
+            assert response.status_code in {200, 302, 400} and not redirected_to_login, response.status_code
     if route in FILE_SERVING and response.status_code == 200:
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Type"] in {"image/jpeg", "application/pdf"}

@@ -64,9 +64,7 @@ def test_creating_a_fonds_and_a_file_through_the_forms(client: Client, creator: 
     client.force_login(creator)
     response = client.post(reverse("fonds_create"), FONDS_POST)
     fonds = Fonds.objects.get(code="UBND-DL")
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "fonds_detail", args=[fonds.pk]
-    )
+    assert response.status_code == 302 and response["Location"] == reverse("fonds_detail", args=[fonds.pk])
     assert str(fonds.paper_total) == "12.50"
     assert FondsGrant.objects.filter(user=creator, fonds=fonds, can_edit=True).exists()
 
@@ -147,37 +145,23 @@ def test_upload_of_a_non_image_shows_the_preflight_error_and_stores_nothing(
     stored_files_before = sorted(p for p in settings.KHOSO_OBJECTS_DIR.rglob("*") if p.is_file())
     upload = [
         SimpleUploadedFile("trang-1.jpg", jpeg_bytes(), content_type="image/jpeg"),
-        SimpleUploadedFile(
-            "ghi-chu.jpg", b"day khong phai la anh\n" * 20, content_type="image/jpeg"
-        ),
+        SimpleUploadedFile("ghi-chu.jpg", b"day khong phai la anh\n" * 20, content_type="image/jpeg"),
     ]
-    response = client.post(
-        reverse("file_upload", args=[archive_file.file_code]), {"files": upload}, follow=True
-    )
+    response = client.post(reverse("file_upload", args=[archive_file.file_code]), {"files": upload}, follow=True)
     page = response.content.decode()
     assert "ghi-chu.jpg không phải ảnh JPEG, PNG, TIFF hay tệp PDF" in page
     assert StoredObject.objects.count() == objects_before
     assert Page.objects.count() == pages_before
     assert Delivery.objects.count() == deliveries_before
-    assert (
-        sorted(p for p in settings.KHOSO_OBJECTS_DIR.rglob("*") if p.is_file())
-        == stored_files_before
-    )
+    assert sorted(p for p in settings.KHOSO_OBJECTS_DIR.rglob("*") if p.is_file()) == stored_files_before
     assert not any(settings.FILE_UPLOAD_TEMP_DIR.iterdir())  # temporary copies removed
 
 
-def test_upload_of_images_creates_pages_and_progress_reports_them(
-    client: Client, world, jpeg_bytes
-) -> None:
+def test_upload_of_images_creates_pages_and_progress_reports_them(client: Client, world, jpeg_bytes) -> None:
     archive_file = world.files["01"]
     client.force_login(world.users["staff_with_grant"])
-    upload = [
-        SimpleUploadedFile(f"p{i}.jpg", jpeg_bytes(text=f"trang {i}"), content_type="image/jpeg")
-        for i in (1, 2)
-    ]
-    response = client.post(
-        reverse("file_upload", args=[archive_file.file_code]), {"files": upload}, follow=True
-    )
+    upload = [SimpleUploadedFile(f"p{i}.jpg", jpeg_bytes(text=f"trang {i}"), content_type="image/jpeg") for i in (1, 2)]
+    response = client.post(reverse("file_upload", args=[archive_file.file_code]), {"files": upload}, follow=True)
     assert "Đã nhận 2 tệp, 2 trang" in response.content.decode()
     assert list(archive_file.pages.order_by("number").values_list("number", "original_name")) == [
         (1, "a.jpg"),
@@ -218,12 +202,8 @@ def test_progress_reports_qc_problems_and_rescan(client: Client, world) -> None:
 def test_page_viewer_highlights_words_matching_without_diacritics(client: Client, world) -> None:
     archive_file = world.files["01"]
     client.force_login(world.users["staff_with_grant"])
-    page = client.get(
-        reverse("page_viewer", args=[archive_file.file_code, 1]), {"q": "dak lak"}
-    ).content.decode()
-    boxes = re.findall(
-        r'class="hl" style="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;height:([\d.]+)%"', page
-    )
+    page = client.get(reverse("page_viewer", args=[archive_file.file_code, 1]), {"q": "dak lak"}).content.decode()
+    boxes = re.findall(r'class="hl" style="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;height:([\d.]+)%"', page)
     # Đắk is word 8: left 10 + 40 * 8 = 330 px of a 200 px wide image
     assert len(boxes) == 2
     assert boxes[0] == ("165.000", "6.667", "17.500", "4.000")

@@ -14,8 +14,15 @@ every worker process on every machine; the lease makes sure each page is done on
 
 Work is not done twice (``bench/ingest.py`` measures it): a colour JPEG's luma is decoded once, at
 full size, without the chroma (libjpeg's grayscale output); QC measures a reduced copy of that
-grayscale page, OCR deskews and binarises the same array, the rendition gets the OCR's bilevel image
-as its text mask, and the thumbnail is decoded from the JPEG's DCT at ⅛ scale.
+grayscale page, OCR deskews and thresholds the same array once (the whitened page for tesseract,
+which stays loaded in the worker process, and the bilevel page), the rendition gets that luma for
+its segmentation and the OCR's bilevel image as its text mask, the text layer is written from the
+OCR's word boxes, and the thumbnail is decoded from the JPEG's DCT at ⅛ scale.
+
+A page stuck inside tesseract: recognition stops at tesseract's own deadline (``OcrTimeoutError``,
+recorded as a failed attempt); the layout analysis before it cannot be interrupted in process, so
+there the worker process has to be ended (a Celery hard time limit on the task kills the child) and
+the page's expired lease hands it to another worker.
 
 Fault injection (engineering.md A8 §6): ``FAULT_HOOKS[stage]`` is called before a stage runs,
 and the ``KHOSO_FAULT_INJECT`` setting (``"ocr=hang"``, ``"render=crash"``) does the same across
@@ -43,7 +50,7 @@ from PIL import Image
 from khoso.archive.models import Page
 from khoso.core.errors import ArchiveError
 from khoso.imaging.qc import QcResult, QcRules, check_page
-from khoso.ocr.engine import OcrResult, bilevel_image, binarise_gray, deskew_gray, ocr_page
+from khoso.ocr.engine import OcrResult, bilevel_image, deskew_gray, ocr_page, separate_ink
 from khoso.ocr.pdfa import render_page
 from khoso.storage.services import object_put_bytes, object_store
 
@@ -55,6 +62,7 @@ THUMBNAIL_PX = 320
 MAP_TYPES = {"30", "31"}  # typeName: Bản đồ, Bản vẽ kỹ thuật → 300 dpi rule
 
 FAULT_HOOKS: dict[str, Callable[[Page], None]] = {}
+
 
 class InjectedFault(ArchiveError):
     code = "loi_gia_lap"
@@ -108,14 +116,14 @@ def stage_qc(page: Page, work: PageWork) -> None:
 def stage_ocr(page: Page, work: PageWork) -> None:
     assert work.qc is not None
     skew = work.qc.skew_degrees or 0.0
-    deskewed = deskew_gray(np.asarray(work.image), skew)
-    work.mask = bilevel_image(binarise_gray(deskewed))
+    binary, whitened = separate_ink(deskew_gray(np.asarray(work.image), skew))
+    work.mask = bilevel_image(binary)
     work.ocr = ocr_page(
         work.image,
         dpi=round(work.dpi[0]),
         lang=settings.KHOSO_OCR_LANGUAGE,
         skew_degrees=skew,
-        prepared=work.mask if settings.KHOSO_OCR_BINARISE else Image.fromarray(deskewed),
+        prepared=work.mask if settings.KHOSO_OCR_BINARISE else Image.fromarray(whitened),
     )
 
 
@@ -129,6 +137,7 @@ def stage_render(page: Page, work: PageWork, original: bytes) -> None:
         jpeg_quality=settings.KHOSO_RENDITION_JPEG_QUALITY,
         mode=settings.KHOSO_RENDITION_MODE,
         mask=work.mask,  # the OCR's bilevel page; used as the MRC text mask when the page needed no deskew
+        gray=work.image,  # the luma decoded for QC and OCR: the MRC segmentation does not convert again
     )
 
 

@@ -32,7 +32,8 @@ from khoso.capture.preflight import Limits, Preflight, iter_page_images, preflig
 from khoso.core.text import nfc
 from khoso.ocr.pdfa import assemble_pdfa
 from khoso.signing import services as signing
-from khoso.storage.services import object_put_bytes, object_put_file, object_store
+from khoso.storage.cas import PutResult
+from khoso.storage.services import object_put_file, object_record, object_store
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,19 @@ def arrivals_from_folder(folder: Path) -> list[Arrival]:
     return [Arrival(p, nfc(p.name)) for p in sorted(entries, key=lambda p: nfc(p.name))]
 
 
+@dataclass(frozen=True)
+class _PagePlan:
+    """A page whose original is already in the object store, waiting for its row."""
+
+    original: PutResult
+    mime: str
+    source_index: int
+    width: int
+    height: int
+    dpi: float
+    dpi_assumed: bool
+
+
 def deliver(
     *,
     archive_file: ArchiveFile,
@@ -84,7 +98,14 @@ def deliver(
     user: Any = None,
     enqueue: bool = True,
 ) -> Delivery:
-    """Preflight every arrival, then store originals and create the pages in one transaction."""
+    """Preflight every arrival, store the originals, then create the delivery and its pages in one transaction.
+
+    The slow work (hashing, copying with fsync, splitting TIFF and PDF files into page images) is done
+    before the transaction, which then only writes rows: under SQLite a transaction holds the database's
+    one write lock from its first write, and a 1,000-page delivery must not stop every other writer (the
+    workers' page commits, the web) for minutes. Objects are content-addressed and written file first,
+    so a delivery that fails after storing some leaves only unreferenced objects, as before.
+    """
     checked: list[tuple[Arrival, Preflight]] = [
         (arrival, preflight(arrival.path, name=arrival.name, limits=limits())) for arrival in arrivals
     ]
@@ -100,6 +121,26 @@ def deliver(
         from khoso.core.errors import PageLimitError
 
         raise PageLimitError(name=archive_file.file_code, pages=total_pages, limit=settings.KHOSO_MAX_PAGES)
+    store = object_store()
+    stored: list[tuple[PutResult, list[_PagePlan]]] = []
+    for arrival, result in checked:
+        whole = store.put_file(arrival.path)
+        plans = []
+        for page_image in iter_page_images(arrival.path, result):
+            single = result.kind in SINGLE_PAGE_KINDS
+            plans.append(
+                _PagePlan(
+                    original=whole if single else store.put_bytes(page_image.original),
+                    mime=result.mime if single else page_image.mime,
+                    source_index=page_image.index,
+                    width=page_image.image.width,
+                    height=page_image.image.height,
+                    dpi=float(page_image.dpi[0]),
+                    dpi_assumed=page_image.dpi_assumed,
+                )
+            )
+            page_image.image.close()
+        stored.append((whole, plans))
     with transaction.atomic():
         delivery = Delivery.objects.create(
             file=archive_file,
@@ -110,8 +151,8 @@ def deliver(
         )
         number = archive_file.pages.aggregate(last=Max("number"))["last"] or 0
         page_ids: list[int] = []
-        for index, (arrival, result) in enumerate(checked):
-            delivered = object_put_file(path=arrival.path, mime=result.mime)
+        for index, ((arrival, result), (whole, plans)) in enumerate(zip(checked, stored, strict=True)):
+            delivered = object_record(whole, mime=result.mime)
             if index in reports:
                 signing.check_delivered(
                     archive_file=archive_file,
@@ -120,26 +161,20 @@ def deliver(
                     name=arrival.name,
                     report=reports[index],
                 )
-            for page_image in iter_page_images(arrival.path, result):
+            for plan in plans:
                 number += 1
-                original = (
-                    delivered
-                    if result.kind in SINGLE_PAGE_KINDS
-                    else object_put_bytes(data=page_image.original, mime=page_image.mime)
-                )
                 page = Page.objects.create(
                     file=archive_file,
                     delivery=delivery,
                     number=number,
-                    source_index=page_image.index,
-                    original=original,
+                    source_index=plan.source_index,
+                    original=delivered if plan.original is whole else object_record(plan.original, mime=plan.mime),
                     original_name=arrival.name,
-                    width=page_image.image.width,
-                    height=page_image.image.height,
-                    dpi=float(page_image.dpi[0]),
-                    qc={"dpi_assumed": page_image.dpi_assumed, "delivered_sha256": delivered.sha256},
+                    width=plan.width,
+                    height=plan.height,
+                    dpi=plan.dpi,
+                    qc={"dpi_assumed": plan.dpi_assumed, "delivered_sha256": delivered.sha256},
                 )
-                page_image.image.close()
                 page_ids.append(page.pk)
         if enqueue:
             transaction.on_commit(lambda: _enqueue_pages(page_ids))
@@ -205,10 +240,12 @@ def assemble_file(file_id: int) -> bool:
             keywords=archive_file.keyword,
         )
         if signing.signing_enabled():
-            # Sign before storing (outside the transaction: a TSA may be slow); the PDF/A stays the
-            # signed file's prefix. A key or TSA problem stores the unsigned PDF/A and says why.
-            outcome = signing.sign_bytes(out.read_bytes())
-            pdf = object_put_bytes(data=outcome.data, mime="application/pdf")
+            # Sign before storing (outside the transaction: a TSA may be slow), file to file so that
+            # memory does not grow with the PDF; the PDF/A stays the signed file's prefix. A key or
+            # TSA problem stores the unsigned PDF/A and says why.
+            signed = Path(workdir) / "signed.pdf"
+            outcome = signing.sign_file(out, signed)
+            pdf = object_put_file(path=signed if outcome.signed else out, mime="application/pdf")
         else:
             pdf = object_put_file(path=out, mime="application/pdf")
     with transaction.atomic():

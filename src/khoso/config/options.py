@@ -93,8 +93,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "OCR_BINARISE",
         False,
-        "Nhị phân hóa ảnh trước khi nhận dạng: nhanh hơn khoảng 25 % nhưng sai số ký tự cao hơn trên ảnh nhiễu.",
-        "Binarise pages before OCR: about 25 % faster, slightly higher character error rate on noisy scans.",
+        "Đưa cho Tesseract ảnh đen trắng 1 bit thay vì ảnh xám đã làm trắng nền (mặc định): không nhanh hơn, "
+        "sai số ký tự cao hơn (0,18 % so với 0,11 % trên bộ mẫu); chỉ giữ để so sánh.",
+        "Give tesseract the 1-bit page instead of the grey page with white paper (the default): no faster, "
+        "more character errors (0.18 % against 0.11 % on the corpus); kept for comparison.",
         _bool,
     ),
     Setting(

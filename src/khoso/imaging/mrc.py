@@ -122,19 +122,22 @@ def encode_page(
     *,
     dpi: float = 300.0,
     mask: Image.Image | None = None,
+    gray: Image.Image | None = None,
     options: MrcOptions | None = None,
 ) -> MrcPage:
     """Split ``image`` (a whole scanned page) into MRC layers.
 
     ``mask``, when given, is a bilevel (mode ``"1"``) image of the same size and frame, black
     (0) where the ink is, e.g. the binarised copy the OCR already made; otherwise the mask is
-    computed here. Pixel sizes scale with ``dpi`` (the defaults are for 300 dpi).
+    computed here. ``gray``, when given, is the page's luma (mode ``"L"``, same size), e.g. the
+    JPEG's Y channel the pipeline decoded for QC and OCR, so it is not converted again. Pixel
+    sizes scale with ``dpi`` (the defaults are for 300 dpi).
     """
     options = options or MrcOptions()
     width, height = image.size
     if image.mode == "1":
         return MrcPage(kind="bitonal", width=width, height=height, mask=encode_g4(image))
-    layers = split_layers(image, dpi=dpi, mask=mask, options=options)
+    layers = split_layers(image, dpi=dpi, mask=mask, gray=gray, options=options)
     rgb, ink, background, foreground, is_gray = (
         layers.rgb,
         layers.ink,
@@ -149,9 +152,9 @@ def encode_page(
     for left, top, right, bottom in boxes:
         ink[top:bottom, left:right] = False
 
-    ink_spread = _spread(foreground, ink, FOREGROUND_FACTOR)
-    uniform_ink = ink_spread <= options.uniform_ink_spread
-    ink_colour = _ink_fill_colour(foreground, ink, FOREGROUND_FACTOR) if uniform_ink else (0, 0, 0)
+    inked_cells = foreground[_cells_with_ink(ink, FOREGROUND_FACTOR)]
+    uniform_ink = _spread(inked_cells) <= options.uniform_ink_spread
+    ink_colour = _ink_fill_colour(inked_cells) if uniform_ink else (0, 0, 0)
     mask_image = Image.fromarray(~ink)  # bool → mode "1", True (white) where there is no ink
     if not boxes and uniform_ink and _is_white_paper(background, options) and _is_neutral_dark(ink_colour, options):
         return MrcPage(kind="bitonal", width=width, height=height, mask=encode_g4(mask_image))
@@ -186,14 +189,22 @@ class Layers:
 
 
 def split_layers(
-    image: Image.Image, *, dpi: float = 300.0, mask: Image.Image | None = None, options: MrcOptions | None = None
+    image: Image.Image,
+    *,
+    dpi: float = 300.0,
+    mask: Image.Image | None = None,
+    gray: Image.Image | None = None,
+    options: MrcOptions | None = None,
 ) -> Layers:
     """Segment a grey or colour page into ink mask, paper (background) and ink colour (foreground)."""
     options = options or MrcOptions()
     rgb = _as_rgb_array(image)
     is_gray = image.mode in ("L", "I;16", "I;16B", "I;16L", "I", "LA")
-    gray = rgb[:, :, 0] if is_gray else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    smoothed = cv2.GaussianBlur(gray, (3, 3), 0)
+    if gray is not None and gray.mode == "L" and gray.size == image.size:
+        luma = np.asarray(gray)
+    else:
+        luma = rgb[:, :, 0] if is_gray else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    smoothed = cv2.GaussianBlur(luma, (3, 3), 0)
     ink, core = _ink_mask(smoothed, mask, dpi / 300.0, options)
     background = _layer_average(rgb, ~_grow(ink), BACKGROUND_FACTOR, fallback=_paper_colour(rgb, ink))
     foreground = _layer_average(rgb, core, FOREGROUND_FACTOR, fallback=(0, 0, 0))
@@ -214,7 +225,7 @@ def _as_rgb_array(image: Image.Image) -> np.ndarray:
     if image.mode == "L":
         gray = np.asarray(image)
         return np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
-    return np.ascontiguousarray(np.asarray(image.convert("RGB")))
+    return np.ascontiguousarray(np.asarray(image if image.mode == "RGB" else image.convert("RGB")))
 
 
 def _ink_mask(
@@ -249,10 +260,12 @@ def _strokes_at_true_width(
     way between paper and ink is where the eye puts the edge of the stroke.
     """
     height, width = smoothed.shape
-    paper = cv2.resize(_luma(background), (width, height), interpolation=cv2.INTER_LINEAR)
-    ink_level = cv2.resize(_luma(foreground), (width, height), interpolation=cv2.INTER_LINEAR)
-    midpoint = (paper.astype(np.uint16) + ink_level) // 2
-    return (ink & (smoothed < midpoint)) | (smoothed < options.ink_dark_level)
+    paper = _luma(background)
+    # The midpoint at the background's resolution, upsampled once (both layers are smooth).
+    ink_level = cv2.resize(_luma(foreground), (paper.shape[1], paper.shape[0]), interpolation=cv2.INTER_LINEAR)
+    midpoint = ((paper.astype(np.uint16) + ink_level) // 2).astype(np.uint8)
+    edge = cv2.resize(midpoint, (width, height), interpolation=cv2.INTER_LINEAR)
+    return (ink & (smoothed < edge)) | (smoothed < options.ink_dark_level)
 
 
 def _luma(layer: np.ndarray) -> np.ndarray:
@@ -264,22 +277,25 @@ def _grow(ink: np.ndarray) -> np.ndarray:
     return cv2.dilate(ink.view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
 
 
+def _box_mean(array: np.ndarray, factor: int) -> np.ndarray:
+    """Mean over ``factor``×``factor`` cells of a uint8 grey or RGB array, rounded; a partial last
+    row or column of cells averages the pixels it has. Pillow's ``reduce``: 2-4× less CPU than
+    OpenCV's ``INTER_AREA`` on a 300-dpi page (measured 21/11/2026)."""
+    return np.asarray(Image.fromarray(array).reduce(factor))
+
+
 def _layer_average(rgb: np.ndarray, where: np.ndarray, factor: int, *, fallback: tuple[int, int, int]) -> np.ndarray:
     """Mean colour of the ``where`` pixels in each ``factor``×``factor`` cell; holes filled from around.
 
     Cells with no such pixel take the weighted mean of a growing neighbourhood (normalised
     convolution), so the layer is smooth where it is hidden and codes in very few bytes.
     """
-    height, width = where.shape
-    size = (max(1, -(-width // factor)), max(1, -(-height // factor)))
     weight = where.view(np.uint8)
-    kept = cv2.bitwise_and(rgb, rgb, mask=weight)
-    total = cv2.resize(kept, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    share = cv2.resize(weight * np.uint8(255), size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-    layer = np.empty_like(total)
-    filled = share > 0.02
-    layer[filled] = total[filled] / share[filled][:, None]
-    missing = ~filled
+    total = _box_mean(cv2.bitwise_and(rgb, rgb, mask=weight), factor).astype(np.float32)
+    share = _box_mean(weight * np.uint8(255), factor).astype(np.float32) / 255.0
+    size = share.shape[::-1]
+    layer = total / np.maximum(share, 1e-6)[:, :, None]
+    missing = share <= 0.02
     sigma = 2.0
     while missing.any() and sigma < max(size):
         spread_total = cv2.GaussianBlur(total, (0, 0), sigma)
@@ -300,22 +316,21 @@ def _paper_colour(rgb: np.ndarray, ink: np.ndarray) -> tuple[int, int, int]:
     return (int(red), int(green), int(blue))
 
 
-def _cells_with_ink(ink: np.ndarray, factor: int, shape: tuple[int, ...]) -> np.ndarray:
-    coverage = cv2.resize(ink.view(np.uint8) * np.uint8(255), (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
-    return coverage > 25  # at least a tenth of the cell is ink
+def _cells_with_ink(ink: np.ndarray, factor: int) -> np.ndarray:
+    """Cells of the ÷``factor`` layers at least a tenth of which is ink."""
+    return _box_mean(ink.view(np.uint8) * np.uint8(255), factor) > 25
 
 
-def _spread(foreground: np.ndarray, ink: np.ndarray, factor: int) -> int:
-    cells = foreground[_cells_with_ink(ink, factor, foreground.shape)]
+def _spread(cells: np.ndarray) -> int:
+    """Largest 5th-to-95th-percentile range, over R, G and B, of the ink-colour cells."""
     if len(cells) < 4:
         return 0
     low, high = np.percentile(cells, [5, 95], axis=0)
     return int((high - low).max())
 
 
-def _ink_fill_colour(foreground: np.ndarray, ink: np.ndarray, factor: int) -> tuple[int, int, int]:
+def _ink_fill_colour(cells: np.ndarray) -> tuple[int, int, int]:
     """One colour for all the ink: the 30th percentile of the inked cells, nearer the stroke cores."""
-    cells = foreground[_cells_with_ink(ink, factor, foreground.shape)]
     if not len(cells):
         return (0, 0, 0)
     red, green, blue = np.percentile(cells, 30, axis=0)
@@ -352,15 +367,16 @@ def _detail_boxes(
     block = max(8, round(BLOCK_PX * scale))
     grid = (max(1, -(-width // block)), max(1, -(-height // block)))
     fine = (grid[0] * 4, grid[1] * 4)
-    scan = cv2.resize(rgb, fine, interpolation=cv2.INTER_AREA).astype(np.float32)
-    coverage = cv2.resize(ink.view(np.uint8) * np.float32(1.0), fine, interpolation=cv2.INTER_AREA)[:, :, None]
+    small = cv2.resize(rgb, fine, interpolation=cv2.INTER_AREA)
+    scan = small.astype(np.float32)
+    coverage = cv2.resize(ink.view(np.uint8) * np.uint8(255), fine, interpolation=cv2.INTER_AREA)
+    coverage = (coverage.astype(np.float32) / 255.0)[:, :, None]
     paper = cv2.resize(background, fine, interpolation=cv2.INTER_LINEAR).astype(np.float32)
     ink_colour = cv2.resize(foreground, fine, interpolation=cv2.INTER_LINEAR).astype(np.float32)
     model = coverage * ink_colour + (1.0 - coverage) * paper
     error = np.abs(scan - model).mean(axis=2)
     block_error = cv2.resize(error, grid, interpolation=cv2.INTER_AREA)
 
-    small = cv2.resize(rgb, fine, interpolation=cv2.INTER_AREA)
     chroma = (small.max(axis=2).astype(np.int16) - small.min(axis=2)) > options.colour_chroma
     block_colour = cv2.resize(chroma.view(np.uint8) * np.float32(1.0), grid, interpolation=cv2.INTER_AREA)
 

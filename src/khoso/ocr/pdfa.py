@@ -4,8 +4,9 @@ Why not OCRmyPDF: it renders every page again and runs Ghostscript twice (~10 CP
 Here the scan is put in the PDF as it is wherever possible — a JPEG passes through as
 ``DCTDecode`` unless recompressing it saves at least 5 % — and deskew costs nothing: the image
 is drawn rotated by a ``cm`` operator in the content stream, so its bytes are never resampled.
-Tesseract's text-only PDF (GlyphLessFont, text render mode 3, computed on the deskewed image) is
-laid on top unrotated, so the visible scan and the invisible text share the deskewed frame.
+The invisible text layer (:mod:`khoso.ocr.textlayer`, written from the word boxes the OCR found on
+the deskewed image) is laid on top unrotated, so the visible scan and the text share the deskewed
+frame.
 
 The rendition is a reading copy: originals are kept byte-identical elsewhere, which is why a
 lossy but visually faithful JPEG re-encoding is acceptable here (lossy JBIG2 never is).
@@ -24,11 +25,9 @@ from __future__ import annotations
 import io
 import math
 import os
-import resource
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from PIL import Image, ImageCms
 
 from khoso.core.text import nfc
 from khoso.imaging.mrc import EncodedImage, MrcPage, encode_page
+from khoso.ocr import textlayer
 from khoso.ocr.engine import OcrResult
 from khoso.ocr.errors import RenderError
 
@@ -70,6 +70,7 @@ def render_page(
     mode: str = "jpeg",
     mask: Image.Image | None = None,
     image: Image.Image | None = None,
+    gray: Image.Image | None = None,
 ) -> bytes:
     """Return a one-page PDF: the scan (deskewed by ``ocr.skew_degrees``) under its text layer.
 
@@ -82,10 +83,11 @@ def render_page(
     (mixed raster content, :mod:`khoso.imaging.mrc`: a lossless Group 4 text mask over a
     downsampled colour background, full-resolution cut-outs for seals and pictures, a single
     Group 4 image for pages without colour, the plain JPEG when the page is mostly picture).
-    For ``"mrc"``, ``image`` may be the already decoded scan and ``mask`` the bilevel page the
-    OCR read (ink black), both only to save work. The mask is in the OCR's deskewed frame, so it
-    is reused only when ``ocr.skew_degrees`` is 0; otherwise the encoder makes its own in the
-    scan's frame (rotating a bilevel mask back would distort the letters).
+    For ``"mrc"``, ``image`` may be the already decoded scan, ``gray`` its luma (mode ``"L"``)
+    and ``mask`` the bilevel page the OCR read (ink black), all only to save work. The mask is in
+    the OCR's deskewed frame, so it is reused only when ``ocr.skew_degrees`` is 0; otherwise the
+    encoder makes its own in the scan's frame (rotating a bilevel mask back would distort the
+    letters).
     """
     x_dpi, y_dpi = (float(dpi), float(dpi)) if isinstance(dpi, int | float) else map(float, dpi)
     if x_dpi <= 0 or y_dpi <= 0:
@@ -96,7 +98,7 @@ def render_page(
     layers = None
     if mode == "mrc":
         scan_frame_mask = mask if not ocr.skew_degrees else None
-        layers = _mrc_layers(original, mime, image=image, mask=scan_frame_mask, dpi=x_dpi)
+        layers = _mrc_layers(original, mime, image=image, mask=scan_frame_mask, gray=gray, dpi=x_dpi)
     if layers is not None and layers.kind != "jpeg":
         xobjects, image_ops = _mrc_xobjects(pdf, layers)
         width_px, height_px = layers.width, layers.height
@@ -107,7 +109,7 @@ def render_page(
         raise RenderError(
             reason=f"image is {width_px}×{height_px} px but the OCR was run on {ocr.width}×{ocr.height} px"
         )
-    text_form = _text_layer_form(pdf, ocr.textonly_pdf)
+    text_form = textlayer.form_xobject(pdf, ocr.words, ocr.width, ocr.height)
 
     page_width = width_px / x_dpi * POINTS_PER_INCH
     page_height = height_px / y_dpi * POINTS_PER_INCH
@@ -121,7 +123,6 @@ def render_page(
             x_scale=POINTS_PER_INCH / x_dpi,
             y_scale=POINTS_PER_INCH / y_dpi,
             skew_degrees=ocr.skew_degrees,
-            text_scale=(ocr.dpi / x_dpi, ocr.dpi / y_dpi),
             image_ops=image_ops,
         ),
     )
@@ -142,15 +143,15 @@ def _page_content(
     x_scale: float,
     y_scale: float,
     skew_degrees: float,
-    text_scale: tuple[float, float],
     image_ops: Sequence[str] | None = None,
 ) -> bytes:
-    """Content stream: the image rotated about its centre in pixel space, then the text form.
+    """Content stream: the image rotated about its centre in pixel space, then the text form unrotated.
 
     In pixel units with y up, a counter-clockwise rotation by the deskew angle (as PIL and
     OpenCV rotate on screen) is the PDF matrix ``[cos sin -sin cos 0 0]``; concatenated ``cm``
     operators apply innermost-last, so the order below reads outside-in. ``image_ops`` draw
-    the image layers in that rotated pixel space (default: ``/Im0`` over the whole frame).
+    the image layers in that rotated pixel space (default: ``/Im0`` over the whole frame). The
+    text form is in the pixels of the deskewed frame, i.e. of the page itself.
     """
     angle = math.radians(skew_degrees)
     cos_a, sin_a = math.cos(angle), math.sin(angle)
@@ -169,12 +170,18 @@ def _page_content(
     if image_ops is None:
         image_ops = [f"{width_px} 0 0 {height_px} 0 0 cm", f"{_IMAGE_NAME} Do"]
     frame_ops += [*image_ops, "Q"]
-    text_ops = ["q", f"{n(text_scale[0])} 0 0 {n(text_scale[1])} 0 0 cm", f"{_TEXT_NAME} Do", "Q"]
+    text_ops = ["q", f"{n(x_scale)} 0 0 {n(y_scale)} 0 0 cm", f"{_TEXT_NAME} Do", "Q"]
     return ("\n".join(frame_ops + text_ops) + "\n").encode("ascii")
 
 
 def _mrc_layers(
-    original: bytes, mime: str, *, image: Image.Image | None, mask: Image.Image | None, dpi: float
+    original: bytes,
+    mime: str,
+    *,
+    image: Image.Image | None,
+    mask: Image.Image | None,
+    gray: Image.Image | None,
+    dpi: float,
 ) -> MrcPage:
     if mime not in ("image/jpeg", "image/png", "image/tiff"):
         raise RenderError(reason=f"unsupported image type {mime}")
@@ -183,7 +190,7 @@ def _mrc_layers(
             image = Image.open(io.BytesIO(original))
             image.seek(0)
             image.load()
-        return encode_page(image, dpi=dpi, mask=mask)
+        return encode_page(image, dpi=dpi, mask=mask, gray=gray)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise RenderError(reason=f"unreadable image: {exc}") from exc
 
@@ -246,18 +253,6 @@ def _ccitt_stream(pdf: pikepdf.Pdf, layer: EncodedImage, *, stencil: bool) -> pi
     else:
         stream.ColorSpace = pikepdf.Name.DeviceGray
     return stream
-
-
-def _text_layer_form(pdf: pikepdf.Pdf, textonly_pdf: bytes) -> pikepdf.Object:
-    """Tesseract's text-only page as a Form XObject owned by ``pdf``."""
-    try:
-        with pikepdf.open(io.BytesIO(textonly_pdf)) as text_pdf:
-            if len(text_pdf.pages) != 1:
-                raise RenderError(reason=f"text layer has {len(text_pdf.pages)} pages, not 1")
-            form = text_pdf.pages[0].as_form_xobject()
-            return pdf.copy_foreign(form)
-    except pikepdf.PdfError as exc:
-        raise RenderError(reason=f"unreadable text layer: {exc}") from exc
 
 
 def _image_xobject(pdf: pikepdf.Pdf, original: bytes, mime: str, jpeg_quality: int) -> tuple[pikepdf.Stream, int, int]:
@@ -360,46 +355,52 @@ def assemble_pdfa(
     """Merge one-page PDFs (from :func:`render_page`) into one PDF/A-2b file at ``out``.
 
     The file appears at ``out`` complete or not at all: it is written to a temporary file in
-    the same directory and moved into place with :func:`os.replace`. Page contents are copied
-    lazily (qpdf reads each source stream while writing), so memory does not grow with the
-    decoded size of the pages; sources given as paths stay on disk until then.
+    the same directory and moved into place with :func:`os.replace`. Memory does not grow with
+    the size of the pages: the pages are merged by qpdf's own page selection (``qpdf --empty
+    --pages``, run in-process by :class:`pikepdf.Job`), which reads each source's streams only
+    while the result is written and keeps at most a couple of hundred sources open at a time.
+    ``Pdf.pages.extend`` would copy every page's streams into memory first (pikepdf opens files
+    in qpdf's immediate-copy mode): 766 MB more for 1,000 JPEG pages making a 690 MB file.
     """
     if not pages:
         raise RenderError(reason="no pages to assemble")
     out = Path(out)
-    _ensure_open_file_limit(len(pages) + 64)
-    with ExitStack() as stack:
-        pdf = stack.enter_context(pikepdf.new())
-        for number, source in enumerate(pages, start=1):
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as workdir:
+        sources = [str(path) for path in _page_files(pages, Path(workdir))]
+        job = pikepdf.Job(["qpdf", "--empty", "--pages", *sources, "--", str(Path(workdir) / "unused.pdf")])
+        with job.create_pdf() as pdf:  # the sources are read while ``pdf`` is written: keep ``job`` alive
+            _make_pdfa(pdf, title=title, author=author, subject=subject, keywords=keywords, lang=lang)
+            descriptor, temporary_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+            os.close(descriptor)
+            temporary = Path(temporary_name)
             try:
-                opened = pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
-            except (pikepdf.PdfError, OSError) as exc:
-                raise RenderError(reason=f"page {number} is not a readable PDF: {exc}") from exc
-            stack.enter_context(opened)
-            pdf.pages.extend(opened.pages)
-        _make_pdfa(pdf, title=title, author=author, subject=subject, keywords=keywords, lang=lang)
-        descriptor, temporary_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(descriptor)
-        temporary = Path(temporary_name)
+                _save(pdf, temporary)
+                temporary.replace(out)  # os.replace: atomic within one directory
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
+
+
+def _page_files(pages: Sequence[bytes | Path], workdir: Path) -> list[Path]:
+    """Each page as a file qpdf can read (bytes are written under ``workdir``), every one opened once
+    here so that an unreadable page is named before anything is written."""
+    paths: list[Path] = []
+    for number, source in enumerate(pages, start=1):
+        path = Path(source) if not isinstance(source, bytes) else workdir / f"page-{number:05d}.pdf"
+        if isinstance(source, bytes):
+            path.write_bytes(source)
         try:
-            _save(pdf, temporary)
-            temporary.replace(out)  # os.replace: atomic within one directory
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+            with pikepdf.open(path):
+                pass
+        except (pikepdf.PdfError, OSError) as exc:
+            raise RenderError(reason=f"page {number} is not a readable PDF: {exc}") from exc
+        paths.append(path)
+    return paths
 
 
 def _save(pdf: pikepdf.Pdf, path: Path) -> None:
     """Write ``pdf`` (a seam for tests that simulate a failure half-way through writing)."""
     pdf.save(path, fix_metadata_version=True, min_version="1.7")
-
-
-def _ensure_open_file_limit(needed: int) -> None:
-    """Raise the soft limit on open files if the sources would not fit under it."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        new_soft = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
 
 
 def _make_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str, subject: str, keywords: str, lang: str) -> None:

@@ -36,9 +36,11 @@ from khoso.core.errors import CorruptFileError
 from khoso.signing.pades import (
     VIETNAM,
     LongTerm,
+    PdfInput,
     SigningError,
     _UrlTimeStamper,
     iso_vietnam,
+    pdf_stream,
     validation_context,
 )
 
@@ -92,10 +94,10 @@ def _tst_fact(signed_data: cms.SignedData, *, kind: str, revision: int) -> Times
     )
 
 
-def timestamps(pdf: bytes) -> list[TimestampFact]:
+def timestamps(pdf: PdfInput) -> list[TimestampFact]:
     """Every time stamp of ``pdf`` (signature time stamps and document time stamps), oldest first."""
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = PdfFileReader(pdf_stream(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
     except Exception as error:  # noqa: BLE001 - any parse failure: not a readable PDF
         raise CorruptFileError(name="PDF", reason=str(error)) from error
@@ -114,7 +116,7 @@ def timestamps(pdf: bytes) -> list[TimestampFact]:
     return sorted(facts, key=lambda fact: (fact.revision, fact.time))
 
 
-def newest_timestamp(pdf: bytes) -> TimestampFact | None:
+def newest_timestamp(pdf: PdfInput) -> TimestampFact | None:
     found = timestamps(pdf)
     return found[-1] if found else None
 

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pikepdf
 from asn1crypto import tsp
@@ -165,9 +165,16 @@ class LongTerm:
     fetch: bool = True
 
 
+#: A PDF to read: its bytes, or a seekable binary file (a large file is signed without loading it).
+PdfInput = bytes | BinaryIO
+
+
 @dataclass(frozen=True)
 class SignedPdf:
-    """A signed PDF and the level it reached (B-LT only when the revocation data really is embedded)."""
+    """A signed PDF and the level it reached (B-LT only when the revocation data really is embedded).
+
+    ``data`` is empty when the signed PDF was written to an ``output`` file instead.
+    """
 
     data: bytes
     level: str
@@ -401,9 +408,17 @@ class _PdfSigner(signers.PdfSigner):
         return session
 
 
-def _first_page_box(pdf: bytes) -> tuple[float, float, float, float]:
+def pdf_stream(pdf: PdfInput) -> BinaryIO:
+    """``pdf`` as a stream to read from its start (bytes are wrapped; a file is rewound, not closed)."""
+    if isinstance(pdf, bytes):
+        return io.BytesIO(pdf)
+    pdf.seek(0)
+    return pdf
+
+
+def _first_page_box(pdf: PdfInput) -> tuple[float, float, float, float]:
     try:
-        with pikepdf.open(io.BytesIO(pdf)) as document:
+        with pikepdf.open(pdf_stream(pdf)) as document:
             if not document.pages:
                 raise CorruptFileError(name="PDF", reason="tệp không có trang nào.")
             box = pikepdf.Rectangle(document.pages[0].cropbox)
@@ -470,18 +485,20 @@ def rendition_lines(agency_name: str, when: datetime) -> list[str]:
 
 
 def sign_rendition(
-    pdf: bytes,
+    pdf: PdfInput,
     *,
     signer: Signer,
     agency_name: str,
     when: datetime | None = None,
     timestamp_url: str | None = None,
     long_term: LongTerm | None = None,
+    output: BinaryIO | None = None,
 ) -> SignedPdf:
     """Sign a digitized file's PDF/A with the archive's signature (TT05 Đ8.1): agency name and ISO 8601 time.
 
     Same placement, type and incremental update as a certified copy, without «BẢN SAO» (this is the
-    archive's own rendition, not a copy). Returns the bytes and the level reached.
+    archive's own rendition, not a copy). Returns the bytes (or writes them to ``output``, see
+    :func:`sign_pdf`) and the level reached.
     """
     agency_name = _agency(agency_name)
     when = _normalise_when(when)
@@ -494,6 +511,7 @@ def sign_rendition(
         when=when,
         timestamp_url=timestamp_url,
         long_term=long_term,
+        output=output,
     )
 
 
@@ -504,7 +522,7 @@ def _agency(agency_name: str) -> str:
     return agency_name
 
 
-def _signature_box(pdf: bytes, lines: list[str]) -> tuple[int, int, int, int]:
+def _signature_box(pdf: PdfInput, lines: list[str]) -> tuple[int, int, int, int]:
     _llx, _lly, urx, ury = _first_page_box(pdf)
     width = max(text_width(line) for line in lines) + 2 * PADDING + 4
     height = LEADING * len(lines) + 2 * PADDING + 2
@@ -544,7 +562,7 @@ def validation_context(long_term: LongTerm, *, moment: datetime | None = None) -
 
 
 def sign_pdf(
-    pdf: bytes,
+    pdf: PdfInput,
     *,
     signer: Signer,
     lines: list[str],
@@ -553,6 +571,7 @@ def sign_pdf(
     when: datetime,
     timestamp_url: str | None = None,
     long_term: LongTerm | None = None,
+    output: BinaryIO | None = None,
 ) -> SignedPdf:
     """One visible PAdES signature, top right of page 1, as an incremental update of ``pdf``.
 
@@ -560,25 +579,31 @@ def sign_pdf(
     embedded (B-LT). If they cannot be had (no distribution point, server down), the signature is made
     at B-T (or B-B) anyway and :attr:`SignedPdf.note` says why: a missing CRL must not stop the archive
     from signing, and the re-time-stamp job adds the data later.
+
+    With ``output`` (a file opened ``"w+b"``) the signed PDF is written there, never held in memory, and
+    ``data`` is empty; given a file as ``pdf`` too, memory stays flat whatever the size of the PDF.
     """
     box = _signature_box(pdf, lines)
     level = "B-T" if timestamp_url else "B-B"
     if long_term is not None:
         try:
-            data = _sign_once(pdf, signer, lines, name, reason, when, box, timestamp_url, long_term)
+            data = _sign_once(pdf, signer, lines, name, reason, when, box, timestamp_url, long_term, output)
         except SigningError as error:
             note = f"Chưa nhúng được thông tin thu hồi chứng thư (CRL/OCSP), chữ ký ở mức {level}: {error.message}"
             logger.warning("B-LT not reached, signing at %s: %s", level, error.message_english)
+            if output is not None:  # start the file again for the signature without revocation data
+                output.seek(0)
+                output.truncate()
         else:
-            return SignedPdf(data=data, level=pades_level(data))
+            return SignedPdf(data=data, level=pades_level(data if output is None else output))
     else:
         note = ""
-    data = _sign_once(pdf, signer, lines, name, reason, when, box, timestamp_url, None)
+    data = _sign_once(pdf, signer, lines, name, reason, when, box, timestamp_url, None, output)
     return SignedPdf(data=data, level=level, note=note)
 
 
 def _sign_once(
-    pdf: bytes,
+    pdf: PdfInput,
     signer: Signer,
     lines: list[str],
     name: str,
@@ -587,9 +612,11 @@ def _sign_once(
     box: tuple[int, int, int, int],
     timestamp_url: str | None,
     long_term: LongTerm | None,
+    output: BinaryIO | None = None,
 ) -> bytes:
+    """The signed PDF's bytes, or ``b""`` when it was written to ``output``."""
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        writer = IncrementalPdfFileWriter(pdf_stream(pdf))
         field_name = _field_name(writer.prev)
     except Exception as error:  # pyHanko raises several types for unreadable input
         raise CorruptFileError(name="PDF", reason=str(error)) from error
@@ -614,7 +641,7 @@ def _sign_once(
     )
     try:
         with _quiet_font_subsetter():
-            output = pdf_signer.sign_pdf(writer, appearance_text_params={"lines": "\n".join(lines)})
+            signed = pdf_signer.sign_pdf(writer, output=output, appearance_text_params={"lines": "\n".join(lines)})
     except TimestampRequestError as error:
         raise SigningError(
             reason=f"không lấy được dấu thời gian từ {timestamp_url} ({error}).",
@@ -630,10 +657,10 @@ def _sign_once(
             reason=f"không kiểm tra được đường dẫn chứng thư hoặc tình trạng thu hồi ({kind}: {error}).",
             reason_en=f"certificate path or revocation status could not be checked ({kind}: {error}).",
         ) from error
-    return output.getvalue()
+    return signed.getvalue() if output is None else b""
 
 
-def pades_level(pdf: bytes) -> str:
+def pades_level(pdf: PdfInput) -> str:
     """The PAdES baseline level of ``pdf`` as it stands: "B-B", "B-T", "B-LT", "B-LTA" or "" (no signature).
 
     B-T: the newest ordinary signature has a signature time stamp; B-LT: besides, the document
@@ -641,7 +668,7 @@ def pades_level(pdf: bytes) -> str:
     after the signature.
     """
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = PdfFileReader(pdf_stream(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
     except Exception:  # noqa: BLE001 - unreadable: no level
         return ""

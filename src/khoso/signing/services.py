@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
@@ -43,6 +43,7 @@ from khoso.signing import ltv
 from khoso.signing.models import RenditionSignature, RenditionVersion, SignatureCheck
 from khoso.signing.pades import (
     LongTerm,
+    PdfInput,
     SignatureReport,
     Signer,
     SigningError,
@@ -51,6 +52,7 @@ from khoso.signing.pades import (
     sign_rendition,
     verify_pdf,
 )
+from khoso.storage.cas import sha256_file
 from khoso.storage.services import object_put_bytes, object_store
 
 SIGNING_AGENT = f"Kho Số {__version__} (khoso.signing, pyHanko)"
@@ -146,7 +148,10 @@ def _margin() -> timedelta:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What signing a freshly assembled PDF/A gave: the bytes to store and how to describe them."""
+    """What signing a freshly assembled PDF/A gave: the bytes to store and how to describe them.
+
+    From :func:`sign_file`, ``data`` is empty: the signed file is the target, or, unsigned, the source.
+    """
 
     data: bytes
     pdfa_sha256: str
@@ -165,7 +170,17 @@ def _error_text(error: Exception) -> str:
 
 def sign_bytes(pdf: bytes) -> Outcome:
     """Sign an unsigned PDF/A with the archive's key; on any key or TSA problem, say why and keep the input."""
-    digest, size = hashlib.sha256(pdf).hexdigest(), len(pdf)
+    return _sign(pdf, hashlib.sha256(pdf).hexdigest(), len(pdf), output=None)
+
+
+def sign_file(source: Path, target: Path) -> Outcome:
+    """:func:`sign_bytes` for a PDF/A on disk, the signed PDF written to ``target``: neither is held in
+    memory, which stays flat whatever the file's size (1,000 pages as JPEG make a 700 MB PDF/A)."""
+    with open(source, "rb") as unsigned, open(target, "w+b") as signed:
+        return _sign(unsigned, sha256_file(source), source.stat().st_size, output=signed)
+
+
+def _sign(pdf: PdfInput, digest: str, size: int, *, output: BinaryIO | None) -> Outcome:
     when = timezone.now()
     try:
         with archive_signer() as signer:
@@ -176,13 +191,15 @@ def sign_bytes(pdf: bytes) -> Outcome:
                 when=when,
                 timestamp_url=settings.KHOSO_TSA_URL or None,
                 long_term=long_term_for(signer),
+                output=output,
             )
             name = signer.subject_name
     except Exception as error:  # noqa: BLE001 - any failure of key, token or TSA: keep the PDF/A, say why
         reason = f"Chưa ký số bản PDF/A: {_error_text(error)}"
         logger.warning("rendition not signed: %s", reason, exc_info=not isinstance(error, ArchiveError))
-        return Outcome(data=pdf, pdfa_sha256=digest, pdfa_size=size, signed=False, reason=reason)
-    newest = ltv.newest_timestamp(result.data)
+        kept = pdf if isinstance(pdf, bytes) else b""
+        return Outcome(data=kept, pdfa_sha256=digest, pdfa_size=size, signed=False, reason=reason)
+    newest = ltv.newest_timestamp(result.data if output is None else output)
     return Outcome(
         data=result.data,
         pdfa_sha256=digest,
@@ -420,6 +437,7 @@ __all__ = [
     "record_rendition",
     "retimestamp_due",
     "sign_bytes",
+    "sign_file",
     "sign_pending",
     "trust_roots",
     "verify_received",

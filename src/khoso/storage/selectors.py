@@ -23,8 +23,9 @@ def _referenced() -> set[str]:
                 column = field.attname
                 refs.update(model._base_manager.filter(**{f"{column}__isnull": False}).values_list(column, flat=True))
     refs.update(
-        Page.objects.filter(~Q(qc__delivered_sha256=None) & ~Q(qc__delivered_sha256=""))
-        .values_list("qc__delivered_sha256", flat=True)
+        Page.objects.filter(~Q(qc__delivered_sha256=None) & ~Q(qc__delivered_sha256="")).values_list(
+            "qc__delivered_sha256", flat=True
+        )
     )
     return refs
 

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 
-from khoso.storage.cas import ObjectStore
+from khoso.storage.cas import ObjectStore, PutResult
 from khoso.storage.models import StoredObject
 
 
@@ -22,16 +22,19 @@ def object_store() -> ObjectStore:
     return _store_at(str(settings.KHOSO_OBJECTS_DIR))
 
 
-def object_put_bytes(*, data: bytes, mime: str) -> StoredObject:
-    result = object_store().put_bytes(data)
-    obj, _ = StoredObject.objects.get_or_create(sha256=result.sha256, defaults={"size": result.size, "mime": mime})
+def object_record(put: PutResult, *, mime: str) -> StoredObject:
+    """The row of an object already written to the store (file first, row second). A caller may write the files
+    before its transaction and the rows inside it, so a long write does not hold the database's write lock."""
+    obj, _ = StoredObject.objects.get_or_create(sha256=put.sha256, defaults={"size": put.size, "mime": mime})
     return obj
+
+
+def object_put_bytes(*, data: bytes, mime: str) -> StoredObject:
+    return object_record(object_store().put_bytes(data), mime=mime)
 
 
 def object_put_stream(*, source: BinaryIO, mime: str) -> StoredObject:
-    result = object_store().put_stream(source)
-    obj, _ = StoredObject.objects.get_or_create(sha256=result.sha256, defaults={"size": result.size, "mime": mime})
-    return obj
+    return object_record(object_store().put_stream(source), mime=mime)
 
 
 def object_put_file(*, path: Path, mime: str) -> StoredObject:

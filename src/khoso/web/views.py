@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 import io
 import math
+import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,7 +22,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -93,17 +103,70 @@ def _may_create_fonds(user: Any) -> bool:
     return bool(user.is_active and (user.is_superuser or user.has_perm("archive.add_fonds")))
 
 
-def _object_response(sha256: str, mime: str, *, filename: str | None = None, attachment: bool = False) -> FileResponse:
+def _object_response(
+    request: HttpRequest, sha256: str, mime: str, *, filename: str | None = None, attachment: bool = False
+) -> HttpResponseBase:
+    """The stored object as the body; one byte range (``Range: bytes=a-b``) is answered with 206 and
+    only those bytes, so a PDF reader can show the first page of a 1,000-page file without fetching
+    all of it. The digest is the entity tag (``If-Range``): an object never changes under its name."""
     from khoso.storage.services import object_store
 
     try:
         handle = object_store().open(sha256)
     except FileNotFoundError as error:
         raise Http404(_("Không tìm thấy tệp trong kho.")) from error
-    response = FileResponse(handle, content_type=mime, as_attachment=attachment, filename=filename or "")
+    size = os.fstat(handle.fileno()).st_size
+    etag = f'"{sha256}"'
+    wanted = _requested_range(request, size, etag)
+    response: HttpResponseBase
+    if wanted is None:
+        response = FileResponse(handle, content_type=mime, as_attachment=attachment, filename=filename or "")
+    elif wanted.start >= size:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        response = StreamingHttpResponse(
+            _object_slice(handle, wanted.start, wanted.stop - wanted.start), status=206, content_type=mime
+        )
+        response["Content-Range"] = f"bytes {wanted.start}-{wanted.stop - 1}/{size}"
+        response["Content-Length"] = str(wanted.stop - wanted.start)
+        if disposition := content_disposition_header(attachment, filename or ""):
+            response["Content-Disposition"] = disposition
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+_BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+RANGE_CHUNK = 64 * 1024
+
+
+def _requested_range(request: HttpRequest, size: int, etag: str) -> slice | None:
+    """The one byte range asked for; None for the whole object (no ``Range``, several ranges, a
+    malformed one, or an ``If-Range`` naming other content); a slice starting at ``size`` when the
+    range lies beyond the end (416)."""
+    match = _BYTE_RANGE.fullmatch(request.headers.get("Range", "").replace(" ", ""))
+    if match is None or request.headers.get("If-Range", etag) != etag:
+        return None
+    first, last = match.groups()
+    if not first:  # "bytes=-N": the last N bytes
+        if not last:
+            return None
+        return slice(max(0, size - int(last)), size) if int(last) else slice(size, size)
+    if last and int(last) < int(first):
+        return None
+    return slice(int(first), min(size, int(last) + 1) if last else size)
+
+
+def _object_slice(handle: Any, start: int, length: int) -> Iterator[bytes]:
+    with handle:
+        handle.seek(start)
+        while length > 0 and (chunk := handle.read(min(RANGE_CHUNK, length))):
+            length -= len(chunk)
+            yield chunk
 
 
 # -- fonds ---------------------------------------------------------------------------------------
@@ -403,7 +466,7 @@ def file_progress(request: HttpRequest, file_code: str) -> JsonResponse:
 
 
 @require_GET
-def file_pdf(request: HttpRequest, file_code: str) -> FileResponse:
+def file_pdf(request: HttpRequest, file_code: str) -> HttpResponseBase:
     archive_file = _file_or_404(request, file_code)
     if not archive_file.pdf_id:
         raise Http404(_("Hồ sơ chưa có bản PDF/A."))
@@ -411,7 +474,7 @@ def file_pdf(request: HttpRequest, file_code: str) -> FileResponse:
         raise PermissionDenied(
             _("Bản PDF/A của hồ sơ chứa trang của tài liệu mật: chỉ người được xem tài liệu mật được tải.")
         )
-    return _object_response(archive_file.pdf_id, "application/pdf", filename=f"{archive_file.file_code}.pdf")
+    return _object_response(request, archive_file.pdf_id, "application/pdf", filename=f"{archive_file.file_code}.pdf")
 
 
 # -- pages ---------------------------------------------------------------------------------------
@@ -517,12 +580,12 @@ def page_viewer(request: HttpRequest, file_code: str, number: int) -> HttpRespon
 
 
 @require_GET
-def page_thumbnail(request: HttpRequest, file_code: str, number: int) -> FileResponse:
+def page_thumbnail(request: HttpRequest, file_code: str, number: int) -> HttpResponseBase:
     archive_file = _file_or_404(request, file_code)
     page = _page_or_404(request, archive_file, number)
     if not page.thumbnail_id:
         raise Http404(_("Trang chưa có ảnh thu nhỏ."))
-    return _object_response(page.thumbnail_id, "image/jpeg")
+    return _object_response(request, page.thumbnail_id, "image/jpeg")
 
 
 @require_GET
@@ -532,7 +595,7 @@ def page_image(request: HttpRequest, file_code: str, number: int) -> HttpRespons
     page = _page_or_404(request, archive_file, number)
     mime = page.original.mime
     if mime in BROWSER_IMAGE_TYPES:
-        return _object_response(page.original_id, mime)
+        return _object_response(request, page.original_id, mime)
     from PIL import Image
 
     from khoso.storage.services import object_store
@@ -559,7 +622,7 @@ def page_pdf(request: HttpRequest, file_code: str, number: int) -> HttpResponseB
     filename = f"{archive_file.file_code}-trang-{page.number}.pdf"
     boxes = highlight_boxes(page, request.GET.get("q", "").strip()[:500])
     if not boxes:
-        return _object_response(page.rendition_id, "application/pdf", filename=filename)
+        return _object_response(request, page.rendition_id, "application/pdf", filename=filename)
     import pikepdf
 
     from khoso.search.pdf_highlight import highlighted_pdf
@@ -572,7 +635,7 @@ def page_pdf(request: HttpRequest, file_code: str, number: int) -> HttpResponseB
     try:
         marked = highlighted_pdf(original, boxes)
     except pikepdf.PdfError:  # an unreadable rendition is served as it is, without marks
-        return _object_response(page.rendition_id, "application/pdf", filename=filename)
+        return _object_response(request, page.rendition_id, "application/pdf", filename=filename)
     response = HttpResponse(marked, content_type="application/pdf")
     disposition = content_disposition_header(False, filename)  # None only without a file name
     if disposition:

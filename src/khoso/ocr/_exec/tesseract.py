@@ -1,47 +1,79 @@
-"""The one wrapper around the ``tesseract`` program (in the style of OCRmyPDF's ``_exec``).
+"""The one wrapper around tesseract (in the style of OCRmyPDF's ``_exec``): the library in this process,
+or the ``tesseract`` program when the library cannot be used.
 
-Why one module: every detail of how tesseract is started lives here — the environment
-(``OMP_THREAD_LIMIT=1``, because tesseract's OpenMP threads oversubscribe a 2-core machine and
-cost more CPU than they save), the time limit, the output formats and the error handling. The
-rest of the package never builds a tesseract command line.
+Why one module: every detail of how tesseract runs lives here — which engine, the environment
+(``OMP_THREAD_LIMIT=1``: tesseract's OpenMP threads oversubscribe a 2-core machine and cost more CPU
+than they save), the time limit, the output format and the error handling. The rest of the package
+never builds a tesseract command line nor touches the library.
 
-One invocation produces both outputs we need: a text-only PDF (``-c textonly_pdf=1 ... pdf``,
-the invisible GlyphLessFont text layer) and a TSV file (word boxes for search highlights and for
-checking alignment), so the page is recognised once.
+Why in process: a worker recognises page after page, and the program pays on every page for its own
+start, for loading the language model and for reading the page back from a file. Debian's
+``libtesseract5`` (a dependency of ``tesseract-ocr``, so already installed) is called through ctypes
+and tesseract's C API (``capi.h``); each thread keeps one initialised ``TessBaseAPI`` per language for
+the life of the process, and the page is handed over as pixels in memory. The program stays the
+fallback: when the library is missing, older than :data:`MINIMUM_VERSION`, or was loaded with an
+OpenMP thread limit other than 1 (libgomp reads ``OMP_THREAD_LIMIT`` once, when it is first loaded).
+Both engines give the same TSV for the same page (checked on the corpus, 21/11/2026).
 
-Tests simulate a crash through :data:`FAULT_HOOK`.
+Time limit: the program is killed after ``timeout`` seconds. In process, tesseract's own monitor
+(``ETEXT_DESC`` deadline) stops recognition, which is nearly all of the time (≈ 0.85 of ≈ 1.05 CPU-s
+on a corpus page); layout analysis before it cannot be interrupted. A page stuck there is stopped
+by ending the process that holds it (a Celery hard time limit kills the worker child); the page's
+lease then expires and the page is retried (:mod:`khoso.capture.pipeline`).
+
+Only TSV is asked for (word boxes with block, paragraph and line numbers): the invisible text layer
+is written from the boxes by :mod:`khoso.ocr.textlayer`, not by tesseract's PDF renderer.
+
+Tests simulate a crash or a hang through :data:`FAULT_HOOK`, on either engine.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import ctypes
+import ctypes.util
 import functools
+import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from PIL import Image
 
 from khoso.core.errors import DependencyError
 from khoso.ocr.errors import OcrError, OcrTimeoutError
 
+logger = logging.getLogger(__name__)
+
 PROGRAM = "tesseract"
+LIBRARY = "libtesseract.so.5"
 MINIMUM_VERSION = "5.0"
 DEFAULT_TIMEOUT_SECONDS = 180.0
+#: Tesseract's page segmentation mode 3, automatic layout (the program's default, not the library's).
+PSM_AUTO = 3
 
 FaultHook = Callable[[list[str]], None]
 
-#: Called with the command line just before tesseract is started. Tests set it to a callable
-#: that raises (e.g. ``subprocess.CalledProcessError``) to simulate a crash; ``None`` in use.
+#: Called with the command line (for the library, a description of the call in the same shape) just
+#: before tesseract starts on a page. Tests set it to a callable that raises, e.g.
+#: ``subprocess.CalledProcessError`` for a crash or ``subprocess.TimeoutExpired`` for a hang;
+#: ``None`` in use.
 FAULT_HOOK: FaultHook | None = None
 
 
 @dataclass(frozen=True)
 class TesseractOutput:
-    """What one tesseract run produced."""
+    """What one recognition produced: tesseract's TSV (word boxes) and which engine ran."""
 
-    textonly_pdf: bytes
     tsv: str
+    engine: str
 
 
 def _environment() -> dict[str, str]:
@@ -63,7 +95,7 @@ def _executable() -> str:
 
 @functools.cache
 def version() -> str:
-    """Return tesseract's version (e.g. ``"5.3.0"``); probed once per process."""
+    """Return the tesseract program's version (e.g. ``"5.3.0"``); probed once per process."""
     try:
         completed = subprocess.run(
             [_executable(), "--version"],
@@ -122,6 +154,53 @@ def check_language(lang: str) -> None:
         )
 
 
+def engine() -> str:
+    """Which engine recognises pages in this process, e.g. ``"libtesseract 5.3.0 (in process)"``."""
+    library = _library()
+    if library is not None:
+        return f"libtesseract {library.version} (in process)"
+    return f"tesseract {version()} (program)"
+
+
+def recognise(
+    image: Image.Image,
+    *,
+    lang: str,
+    dpi: int,
+    page_segmentation_mode: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> TesseractOutput:
+    """Recognise a prepared page (mode ``"1"`` or ``"L"``; other modes are converted to ``"L"``) once.
+
+    Boxes in the TSV are pixels of ``image``; ``dpi`` is its resolution (tesseract scales its layout
+    rules by it).
+    """
+    check_language(lang)
+    if image.mode not in ("1", "L"):
+        image = image.convert("L")
+    library = _library()
+    if library is not None:
+        return library.recognise(image, lang=lang, dpi=dpi, psm=page_segmentation_mode, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="khoso-ocr-") as workdir:
+        # PBM (mode "1") or PGM: no compression to spend CPU on, and leptonica reads both.
+        image_path = Path(workdir) / ("page.pbm" if image.mode == "1" else "page.pgm")
+        image.save(image_path, format="PPM")
+        return run(image_path, lang=lang, dpi=dpi, page_segmentation_mode=page_segmentation_mode, timeout=timeout)
+
+
+@contextlib.contextmanager
+def _failures_as_ocr_errors(timeout: float) -> Iterator[None]:
+    """The failures of a run (or of :data:`FAULT_HOOK`) as :class:`OcrError` / :class:`OcrTimeoutError`."""
+    try:
+        yield
+    except subprocess.TimeoutExpired as exc:
+        raise OcrTimeoutError(seconds=f"{timeout:g}") from exc
+    except subprocess.CalledProcessError as exc:
+        raise OcrError(reason=f"tesseract exit {exc.returncode}: {_tail(exc.stderr)}") from exc
+    except OSError as exc:
+        raise OcrError(reason=f"cannot start tesseract: {exc}") from exc
+
+
 def run(
     image_path: Path,
     *,
@@ -130,45 +209,27 @@ def run(
     page_segmentation_mode: int | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> TesseractOutput:
-    """Recognise ``image_path`` once, returning the text-only PDF and the TSV word boxes.
+    """Recognise ``image_path`` with the tesseract program, returning its TSV word boxes.
 
-    The outputs are written next to the image (callers put it in a temporary directory). The
-    text-only PDF page measures ``pixels / dpi * 72`` points, its text drawn in render mode 3.
+    The output is written next to the image (callers put it in a temporary directory).
     """
     check_language(lang)
     output_base = image_path.with_name(image_path.stem + "-ocr")
     command = [_executable(), str(image_path), str(output_base), "-l", lang, "--dpi", str(dpi)]
     if page_segmentation_mode is not None:
         command += ["--psm", str(page_segmentation_mode)]
-    command += ["-c", "textonly_pdf=1", "pdf", "tsv"]
-    try:
+    command += ["tsv"]
+    with _failures_as_ocr_errors(timeout):
         if FAULT_HOOK is not None:
             FAULT_HOOK(command)
-        completed = subprocess.run(
-            command,
-            capture_output=True,
-            timeout=timeout,
-            env=_environment(),
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise OcrTimeoutError(seconds=f"{timeout:g}") from exc
-    except subprocess.CalledProcessError as exc:
-        raise OcrError(reason=f"tesseract exit {exc.returncode}: {_tail(exc.stderr)}") from exc
-    except OSError as exc:
-        raise OcrError(reason=f"cannot start tesseract: {exc}") from exc
+        completed = subprocess.run(command, capture_output=True, timeout=timeout, env=_environment(), check=False)
     if completed.returncode != 0:
         raise OcrError(reason=f"tesseract exit {completed.returncode}: {_tail(completed.stderr)}")
-    pdf_path = output_base.with_suffix(".pdf")
-    tsv_path = output_base.with_suffix(".tsv")
     try:
-        textonly_pdf = pdf_path.read_bytes()
-        tsv = tsv_path.read_text(encoding="utf-8")
+        tsv = output_base.with_suffix(".tsv").read_text(encoding="utf-8")
     except OSError as exc:
         raise OcrError(reason=f"tesseract wrote no output: {exc}; {_tail(completed.stderr)}") from exc
-    if not textonly_pdf.startswith(b"%PDF"):
-        raise OcrError(reason="tesseract's text-only PDF is not a PDF")
-    return TesseractOutput(textonly_pdf=textonly_pdf, tsv=tsv)
+    return TesseractOutput(tsv=tsv, engine="program")
 
 
 def _tail(stderr: bytes | str | None, limit: int = 500) -> str:
@@ -176,3 +237,154 @@ def _tail(stderr: bytes | str | None, limit: int = 500) -> str:
         return "(no message)"
     text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
     return text.strip()[-limit:]
+
+
+# --------------------------------------------------------------------------- the library, in process
+
+
+class _Library:
+    """libtesseract through its C API; one ``TessBaseAPI`` per thread and language, kept loaded."""
+
+    def __init__(self, cdll: ctypes.CDLL, found_version: str) -> None:
+        self.cdll = cdll
+        self.version = found_version
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._handles: list[tuple[int, int]] = []  # (process id, TessBaseAPI*) to end at exit
+        atexit.register(self._end_all)
+
+    def _api(self, lang: str) -> int:
+        handles: dict[str, int] = self._local.__dict__.setdefault("handles", {})
+        handle = handles.get(lang)
+        if handle is None:
+            handle = self.cdll.TessBaseAPICreate()
+            # NULL data path: the same tessdata directory the program uses (TESSDATA_PREFIX or built in).
+            if self.cdll.TessBaseAPIInit3(handle, None, lang.encode("ascii")) != 0:
+                self.cdll.TessBaseAPIDelete(handle)
+                raise OcrError(reason=f"libtesseract could not load the language data {lang}")
+            # Tesseract's progress notes ("Detected 282 diacritics") went to the program's captured
+            # stderr; in process they would fill the worker's log.
+            self.cdll.TessBaseAPISetVariable(handle, b"debug_file", os.devnull.encode())
+            handles[lang] = handle
+            with self._lock:
+                self._handles.append((os.getpid(), handle))
+        return handle
+
+    def recognise(self, image: Image.Image, *, lang: str, dpi: int, psm: int | None, timeout: float) -> TesseractOutput:
+        width, height = image.size
+        description = [LIBRARY, f"<{image.mode} {width}×{height} px in memory>", "-l", lang, "--dpi", str(dpi)]
+        if psm is not None:
+            description += ["--psm", str(psm)]
+        with _failures_as_ocr_errors(timeout):
+            if FAULT_HOOK is not None:
+                FAULT_HOOK(description)
+        api = self._api(lang)
+        lib = self.cdll
+        # Mode "1" rows are packed most significant bit first, 1 = white, as SetImage wants for depth 0.
+        pixels = image.tobytes()
+        bytes_per_line = (width + 7) // 8 if image.mode == "1" else width
+        monitor = lib.TessMonitorCreate()
+        try:
+            lib.TessBaseAPISetImage(api, pixels, width, height, 0 if image.mode == "1" else 1, bytes_per_line)
+            lib.TessBaseAPISetSourceResolution(api, dpi)
+            lib.TessBaseAPISetPageSegMode(api, PSM_AUTO if psm is None else psm)
+            started = time.monotonic()
+            lib.TessMonitorSetDeadlineMSecs(monitor, max(1, round(timeout * 1000)))
+            status = lib.TessBaseAPIRecognize(api, monitor)  # releases the GIL while it runs
+            if status != 0:
+                if time.monotonic() - started >= timeout:
+                    raise OcrTimeoutError(seconds=f"{timeout:g}")
+                raise OcrError(reason="libtesseract could not recognise the page")
+            text = lib.TessBaseAPIGetTsvText(api, 0)
+            if not text:
+                raise OcrError(reason="libtesseract returned no TSV")
+            try:
+                tsv = ctypes.string_at(text).decode("utf-8", "replace")
+            finally:
+                lib.TessDeleteText(text)
+        finally:
+            lib.TessMonitorDelete(monitor)
+            lib.TessBaseAPIClear(api)
+        return TesseractOutput(tsv=tsv, engine="library")
+
+    def _end_all(self) -> None:
+        """End this process's APIs at exit (forked children inherit the list but not the ownership)."""
+        with self._lock:
+            mine = [handle for pid, handle in self._handles if pid == os.getpid()]
+            self._handles.clear()
+        for handle in mine:
+            self.cdll.TessBaseAPIEnd(handle)
+            self.cdll.TessBaseAPIDelete(handle)
+
+
+_C_API: dict[str, tuple[list[type], type | None]] = {
+    "TessVersion": ([], ctypes.c_char_p),
+    "TessBaseAPICreate": ([], ctypes.c_void_p),
+    "TessBaseAPIDelete": ([ctypes.c_void_p], None),
+    "TessBaseAPIEnd": ([ctypes.c_void_p], None),
+    "TessBaseAPIInit3": ([ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
+    "TessBaseAPISetVariable": ([ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
+    "TessBaseAPISetImage": (
+        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int],
+        None,
+    ),
+    "TessBaseAPISetSourceResolution": ([ctypes.c_void_p, ctypes.c_int], None),
+    "TessBaseAPISetPageSegMode": ([ctypes.c_void_p, ctypes.c_int], None),
+    "TessBaseAPIRecognize": ([ctypes.c_void_p, ctypes.c_void_p], ctypes.c_int),
+    "TessBaseAPIGetTsvText": ([ctypes.c_void_p, ctypes.c_int], ctypes.c_void_p),
+    "TessBaseAPIClear": ([ctypes.c_void_p], None),
+    "TessDeleteText": ([ctypes.c_void_p], None),
+    "TessMonitorCreate": ([], ctypes.c_void_p),
+    "TessMonitorDelete": ([ctypes.c_void_p], None),
+    "TessMonitorSetDeadlineMSecs": ([ctypes.c_void_p, ctypes.c_int], None),
+}
+
+
+@functools.cache
+def _library() -> _Library | None:
+    """The library, loaded once per process; ``None`` (use the program) when it cannot be used."""
+    # libgomp reads OMP_THREAD_LIMIT once, when it is loaded; libtesseract brings it in.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        cdll = ctypes.CDLL(LIBRARY)
+    except OSError:
+        found = ctypes.util.find_library("tesseract")
+        if found is None:
+            logger.info("libtesseract not found; pages are recognised by the tesseract program")
+            return None
+        try:
+            cdll = ctypes.CDLL(found)
+        except OSError as exc:
+            logger.info("libtesseract not loadable (%s); pages are recognised by the tesseract program", exc)
+            return None
+    try:
+        for name, (argtypes, restype) in _C_API.items():
+            function = getattr(cdll, name)
+            function.argtypes = argtypes
+            function.restype = restype
+    except AttributeError as exc:
+        logger.warning("libtesseract lacks the C API (%s); pages are recognised by the tesseract program", exc)
+        return None
+    found_version = (cdll.TessVersion() or b"").decode("ascii", "replace")
+    if _version_tuple(found_version) < _version_tuple(MINIMUM_VERSION):
+        logger.warning("libtesseract %s is older than %s; using the program", found_version, MINIMUM_VERSION)
+        return None
+    limit = _openmp_thread_limit()
+    if limit not in (None, 1):
+        logger.warning(
+            "OpenMP was loaded with a thread limit of %s before libtesseract; using the program "
+            "(set OMP_THREAD_LIMIT=1 before the process starts)",
+            limit,
+        )
+        return None
+    return _Library(cdll, found_version)
+
+
+def _openmp_thread_limit() -> int | None:
+    """libgomp's thread limit in this process, or None when no libgomp is loaded."""
+    try:
+        gomp = ctypes.CDLL("libgomp.so.1", mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+    except OSError:
+        return None
+    gomp.omp_get_thread_limit.restype = ctypes.c_int
+    return int(gomp.omp_get_thread_limit())
