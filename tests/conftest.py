@@ -10,7 +10,7 @@ import importlib.util
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,31 @@ def tasks_run_in_process(request: pytest.FixtureRequest):  # type: ignore[no-unt
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def launch_chromium() -> Callable[[Any], Any]:
+    """``launch_chromium(playwright)`` → a Playwright browser on Debian's Chromium, headless, no
+    ``playwright install`` (no download); ./install.sh installs it. The browser stories and the guides'
+    screenshots use it."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run ./install.sh"
+
+    def launch(playwright: Any) -> Any:
+        return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+    return launch
 
 
 @pytest.fixture

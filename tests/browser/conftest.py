@@ -1,34 +1,9 @@
-"""The browser the stories run in: Debian's Chromium, headless, no `playwright install` (no download)."""
+"""Helpers of the browser stories (the Chromium they run in is ``launch_chromium`` in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-
-import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def launch_chromium() -> Callable[[Any], Any]:
-    """``launch_chromium(playwright)`` → a Playwright browser on Debian's Chromium (./install.sh installs it)."""
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run ./install.sh"
-
-    def launch(playwright: Any) -> Any:
-        return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-
-    return launch
 
 
 def wait_until(page: Any, check: Callable[[], bool], *, timeout_ms: int = 30_000, what: str = "") -> None:

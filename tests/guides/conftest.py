@@ -63,18 +63,3 @@ def actors(db, fonds) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "staff": staff,
         "superuser": User.objects.create_superuser("quantri-hd", "qt@example.vn", PASSWORD),
     }
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-@pytest.fixture
-def chromium() -> Any:
-    """``chromium(playwright)`` → Debian's Chromium under Playwright (./install.sh installs it; no download)."""
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run ./install.sh"
-
-    def launch(playwright: Any) -> Any:
-        return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-
-    return launch

@@ -525,7 +525,7 @@ def _log_in(page: Any, base: str, username: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_screenshots_of_every_screen_the_guides_show(live_server, world: World, chromium) -> None:  # type: ignore[no-untyped-def]
+def test_screenshots_of_every_screen_the_guides_show(live_server, world: World, launch_chromium) -> None:  # type: ignore[no-untyped-def]
     from playwright import sync_api
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
@@ -538,7 +538,7 @@ def test_screenshots_of_every_screen_the_guides_show(live_server, world: World, 
     taken: dict[str, int] = {}
 
     with sync_api.sync_playwright() as playwright:
-        browser = chromium(playwright)
+        browser = launch_chromium(playwright)
         try:
             for actor, screens in by_actor.items():
                 context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")

@@ -10,17 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
 
 from khoso.access.models import AccessChange, FileLock, FondsGrant, Restriction
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from khoso.core.admin import ReadOnlyAdmin
 
 
 @admin.register(FondsGrant)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from khoso.core.admin import ReadOnlyAdmin
 from khoso.deadlines.models import ReminderSent, ReportSubmission, StorageMedium
 
 
@@ -19,17 +20,6 @@ class StorageMediumAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "location"]
     search_fields = ["name", "note"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(ReportSubmission)

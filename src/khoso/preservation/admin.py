@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from khoso.core.admin import ReadOnlyAdmin
 from khoso.preservation.models import AuditRun, PremisEvent, Replica, StagingSweep, StorageLocation
 
 
@@ -9,17 +10,6 @@ from khoso.preservation.models import AuditRun, PremisEvent, Replica, StagingSwe
 class StorageLocationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "is_primary", "active", "path", "endpoint_url", "bucket"]
     list_filter = ["kind", "active"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Replica)
