@@ -61,7 +61,7 @@ def test_a_historical_archive_follows_no_agency_deadline(place, settings) -> Non
     assert Kind.AGENCY_TRANSFER not in selectors.visible_kinds(place.users["admin"])
 
 
-def test_the_file_form_records_the_arrival_and_the_deadline_goes(place, agency_archive, client) -> None:  # type: ignore[no-untyped-def]
+def test_recording_the_arrival_ends_the_agency_deadline(place, agency_archive) -> None:  # type: ignore[no-untyped-def]
     from khoso.archive.services import file_update
 
     waiting = make_file(place.fonds_a, "07.VP", date(2025, 12, 5))

@@ -276,15 +276,9 @@ def _reader_requests(user: Actor, context: _Context) -> list[DeadlineItem]:
 def _replicas(user: Actor, context: _Context) -> list[DeadlineItem]:
     """Objects with fewer verified copies in active locations than ``KHOSO_MIN_COPIES`` (as preservation
     counts them), past the grace a fresh object needs to be copied; due since the oldest was stored."""
-    from khoso.preservation.models import Replica
-    from khoso.storage.models import StoredObject
+    from khoso.preservation.selectors import under_replicated
 
-    verified = Count("replicas", filter=Q(replicas__state=Replica.State.VERIFIED, replicas__location__active=True))
-    short = (
-        StoredObject.objects.filter(created_at__lt=timezone.now() - REPLICATION_GRACE)
-        .annotate(copies=verified)
-        .filter(copies__lt=settings.KHOSO_MIN_COPIES)
-    )
+    short = under_replicated().filter(created_at__lt=timezone.now() - REPLICATION_GRACE)
     found = short.aggregate(count=Count("pk"), since=Min("created_at"))
     if not found["count"]:
         return []

@@ -142,10 +142,14 @@ def objects_missing_at(location: StorageLocation) -> QuerySet[StoredObject]:
     return StoredObject.objects.filter(~Exists(verified_here)).order_by("pk")
 
 
-def under_replicated_count() -> int:
+def under_replicated() -> QuerySet[StoredObject]:
     """Objects with fewer than KHOSO_MIN_COPIES verified copies in active locations."""
     verified = Count("replicas", filter=Q(replicas__state=Replica.State.VERIFIED, replicas__location__active=True))
-    return StoredObject.objects.annotate(copies=verified).filter(copies__lt=settings.KHOSO_MIN_COPIES).count()
+    return StoredObject.objects.annotate(copies=verified).filter(copies__lt=settings.KHOSO_MIN_COPIES)
+
+
+def under_replicated_count() -> int:
+    return under_replicated().count()
 
 
 def location_summaries() -> list[dict]:
