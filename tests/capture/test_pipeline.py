@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pikepdf
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image
 
 from khoso.archive.models import ArchiveFile, Page
-from khoso.capture import pipeline, services
+from khoso.capture import pipeline, services, tasks
 from khoso.capture.models import Delivery
 from khoso.core.errors import ArchiveError
 from khoso.ocr.pdfa import check_pdfa, extract_text
@@ -135,6 +138,62 @@ def test_a_crashing_stage_leaves_nothing_partial_and_the_queue_moves_on(archive_
     assert services.requeue_stalled() == [first.pk]  # eager here: the retry runs at once
     archive_file.refresh_from_db()
     assert archive_file.pdf_id and Page.objects.filter(stage=Page.Stage.DONE).count() == 2
+
+
+def test_a_page_whose_attempts_all_stopped_the_worker_fails_instead_of_looping(archive_file, two_pages) -> None:  # type: ignore[no-untyped-def]
+    delivery = services.deliver(
+        archive_file=archive_file,
+        arrivals=[services.Arrival(two_pages[0], "treo.jpg"), services.Arrival(two_pages[1], "lan-hai.jpg")],
+        source=Delivery.Source.CLI,
+        enqueue=False,
+    )
+    poison, retried = delivery.pages.order_by("number")
+    expired = timezone.now() - timedelta(seconds=1)  # each attempt's worker was killed: nothing was recorded
+    Page.objects.filter(pk=poison.pk).update(
+        stage=Page.Stage.PROCESSING, attempts=pipeline.MAX_ATTEMPTS, lease_until=expired, lease_token="a" * 32
+    )
+    Page.objects.filter(pk=retried.pk).update(
+        stage=Page.Stage.PROCESSING, attempts=pipeline.MAX_ATTEMPTS - 1, lease_until=expired, lease_token="b" * 32
+    )
+    assert sorted(services.requeue_stalled()) == sorted([poison.pk, retried.pk])  # eager: both tasks run now
+    poison.refresh_from_db()
+    retried.refresh_from_db()
+    assert retried.stage == Page.Stage.DONE and retried.attempts == pipeline.MAX_ATTEMPTS  # a try was left
+    assert poison.stage == Page.Stage.FAILED and poison.attempts == pipeline.MAX_ATTEMPTS  # not started again
+    assert poison.error.startswith(f"Trang đã được xử lý {pipeline.MAX_ATTEMPTS} lần mà không xong")
+    assert "KHOSO_STAGE_LEASE_SECONDS" in poison.error and " / The page was tried 3 times" in poison.error
+    assert poison.lease_until is None and poison.lease_token == "" and poison.rendition_id is None
+    assert Delivery.objects.get().status == Delivery.Status.FAILED  # as for a page failed by its stage
+    assert pipeline.pages_waiting() == [] and services.requeue_stalled() == []  # the loop is over
+    assert pipeline.process_page(poison.pk) == "skipped"
+    poison.refresh_from_db()
+    assert poison.stage == Page.Stage.FAILED and poison.attempts == pipeline.MAX_ATTEMPTS
+    archive_file.refresh_from_db()
+    assert archive_file.pdf_id is None  # no PDF/A without every page
+
+
+def test_a_page_failed_by_its_stage_settles_the_delivery(archive_file, two_pages, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def crash(page: Page) -> None:
+        raise RuntimeError("ảnh hỏng")
+
+    monkeypatch.setitem(pipeline.FAULT_HOOKS, "qc", crash)
+    delivery = _deliver_and_run(archive_file, two_pages[:1])
+    page = delivery.pages.get()
+    for _ in range(pipeline.MAX_ATTEMPTS - 1):
+        assert page.stage == Page.Stage.RECEIVED and delivery.status == Delivery.Status.PROCESSING
+        Page.objects.filter(pk=page.pk).update(lease_until=None)  # the retry is due
+        services.requeue_stalled()
+        page.refresh_from_db()
+        delivery.refresh_from_db()
+    assert page.stage == Page.Stage.FAILED and "ảnh hỏng" in page.error
+    assert delivery.status == Delivery.Status.FAILED and delivery.finished_at is not None
+
+
+def test_the_page_task_is_killed_before_its_lease_ends() -> None:
+    lease = settings.KHOSO_STAGE_LEASE_SECONDS
+    assert tasks.process_page.time_limit == tasks.hard_time_limit(lease) < lease
+    assert tasks.hard_time_limit(600) == 570 and tasks.hard_time_limit(5) == 3
+    assert all(1 <= tasks.hard_time_limit(n) <= n - 2 for n in range(3, 4000))
 
 
 def test_a_page_is_processed_once_even_if_queued_twice(archive_file, two_pages) -> None:  # type: ignore[no-untyped-def]

@@ -21,12 +21,19 @@ OCR's word boxes, and the thumbnail is decoded from the JPEG's DCT at ⅛ scale.
 
 A page stuck inside tesseract: recognition stops at tesseract's own deadline (``OcrTimeoutError``,
 recorded as a failed attempt); the layout analysis before it cannot be interrupted in process, so
-there the worker process has to be ended (a Celery hard time limit on the task kills the child) and
-the page's expired lease hands it to another worker.
+there the worker's child process is ended: ``capture.tasks.process_page`` has a Celery hard time
+limit a little shorter than the lease (``KHOSO_STAGE_LEASE_SECONDS``), so the child is killed before
+its lease expires and no second worker starts the page while the first still runs it. Such an
+attempt records nothing; the expired lease hands the page to the reconciler again. Every claim
+counts an attempt, so a page that kills or hangs its worker every time (a poison page) is not
+retried forever: ``claim`` finds it still ``PROCESSING`` with an expired lease after
+``MAX_ATTEMPTS`` attempts and marks it failed, in one conditional update, as a failure recorded by
+the stage itself would be.
 
 Fault injection (engineering.md A8 §6): ``FAULT_HOOKS[stage]`` is called before a stage runs,
 and the ``KHOSO_FAULT_INJECT`` setting (``"ocr=hang"``, ``"render=crash"``) does the same across
-processes, so tests can crash or hang a stage of a real worker.
+processes, so tests can crash or hang a stage of a real worker; ``"ocr=hang:treo.jpg"`` does it only
+to the pages delivered under that file name, so the same worker's other pages show it keeps serving.
 """
 
 from __future__ import annotations
@@ -70,11 +77,28 @@ class InjectedFault(ArchiveError):
     message_en = "Injected fault at stage {stage} (tests only)."
 
 
+class PageStoppedWorkerError(ArchiveError):
+    """A page that used every attempt, the last one ending without a result: its worker was killed or
+    hung past the lease (a poison page, typically one that stops its worker every time)."""
+
+    code = "trang_lam_dung_bo_xu_ly"
+    message_vi = (
+        "Trang đã được xử lý {attempts} lần mà không xong, lần cuối bộ xử lý bị dừng hoặc treo quá thời hạn "
+        "giữ việc {lease} giây (KHOSO_STAGE_LEASE_SECONDS); không xử lý lại nữa, cần kiểm tra ảnh quét."
+    )
+    message_en = (
+        "The page was tried {attempts} times without finishing, the last time its worker stopped or hung past "
+        "the {lease}-second lease (KHOSO_STAGE_LEASE_SECONDS); it is not retried again, check the scan."
+    )
+
+
 def _fault(stage: str, page: Page) -> None:
     if hook := FAULT_HOOKS.get(stage):
         hook(page)
     spec = dict(item.split("=", 1) for item in settings.KHOSO_FAULT_INJECT.split(",") if "=" in item)
-    action = spec.get(stage)
+    action, _, only_name = spec.get(stage, "").partition(":")
+    if only_name and page.original_name != only_name:
+        return
     if action == "hang":
         time.sleep(3600)
     elif action == "crash":
@@ -174,20 +198,42 @@ STAGES: tuple[tuple[str, Callable[..., None]], ...] = (
 
 
 def claim(page_id: int) -> tuple[Page, str] | None:
-    """Take the lease of a page that is waiting or whose lease expired; None if someone else has it."""
+    """Take the lease of a page that is waiting or whose lease expired; None if someone else has it.
+
+    A page still ``PROCESSING`` with an expired lease ended its last attempt without recording
+    anything (the worker was killed or hung past the lease). After ``MAX_ATTEMPTS`` attempts it is
+    not started again: it is marked failed instead, and None is returned.
+    """
     now = timezone.now()
     token = uuid.uuid4().hex
-    claimable = Q(stage=Page.Stage.RECEIVED) | Q(stage=Page.Stage.PROCESSING, lease_until__lt=now)
-    claimable &= Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    lease_free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    stalled = Q(stage=Page.Stage.PROCESSING, lease_until__lt=now)
+    exhausted = stalled & Q(attempts__gte=MAX_ATTEMPTS)
+    claimable = (Q(stage=Page.Stage.RECEIVED) | (stalled & ~exhausted)) & lease_free
     updated = Page.objects.filter(claimable, pk=page_id).update(
         stage=Page.Stage.PROCESSING,
         lease_until=now + timedelta(seconds=settings.KHOSO_STAGE_LEASE_SECONDS),
         lease_token=token,
         attempts=F("attempts") + 1,
     )
-    if not updated:
-        return None
-    return Page.objects.select_related("original", "document").get(pk=page_id), token
+    if updated:
+        return Page.objects.select_related("original", "document").get(pk=page_id), token
+    _fail_exhausted(page_id, exhausted)
+    return None
+
+
+def _fail_exhausted(page_id: int, exhausted: Q) -> None:
+    """Mark failed a page that used its ``MAX_ATTEMPTS`` attempts, the last one without a result: one
+    conditional update, so of several workers that pick the page up at once exactly one records it."""
+    error = PageStoppedWorkerError(attempts=MAX_ATTEMPTS, lease=settings.KHOSO_STAGE_LEASE_SECONDS)
+    message = f"{error.message} / {error.message_english}"
+    failed = Page.objects.filter(exhausted, pk=page_id).update(
+        stage=Page.Stage.FAILED, error=message, lease_until=None, lease_token=""
+    )
+    if failed:
+        page = Page.objects.get(pk=page_id)
+        logger.warning("page %s failed: attempt %s stopped its worker, no attempt left", page_id, page.attempts)
+        _after_page_settled(page)
 
 
 def _load_image(original: bytes, page: Page) -> tuple[Image.Image, str, tuple[float, float]]:
@@ -226,8 +272,8 @@ def process_page(page_id: int) -> str:
     except Exception as error:  # noqa: BLE001 - any failure must be recorded, the queue must move on
         _record_failure(page, token, error)
     page.refresh_from_db(fields=["stage"])
-    if page.stage == Page.Stage.DONE:
-        _after_page_done(page)
+    if page.stage in (Page.Stage.DONE, Page.Stage.FAILED):
+        _after_page_settled(page)
     return page.stage
 
 
@@ -277,7 +323,9 @@ def _record_failure(page: Page, token: str, error: Exception) -> None:
     )
 
 
-def _after_page_done(page: Page) -> None:
+def _after_page_settled(page: Page) -> None:
+    """A page reached its last stage (done, or failed for good): the delivery's status follows, and the
+    file's PDF/A is queued when every page is done."""
     from khoso.capture import services
 
     services.page_finished(page)

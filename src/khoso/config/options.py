@@ -163,8 +163,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "STAGE_LEASE_SECONDS",
         600,
-        "Thời hạn giữ việc của một tiến trình xử lý trang; quá hạn thì việc được giao lại.",
-        "How long a worker holds a page; an expired lease is handed to another worker.",
+        "Thời hạn giữ việc của một tiến trình xử lý trang; quá hạn thì việc được giao lại. Cũng là giới hạn "
+        "thời gian xử lý một trang: tiến trình con bị dừng trước khi hết hạn (sớm hơn 5%, ít nhất 2 giây); "
+        "trang làm dừng bộ xử lý đến lần thử thứ 3 thì bị đánh dấu lỗi.",
+        "How long a worker holds a page; an expired lease is handed to another worker. It also bounds a page's "
+        "task: the worker's child is killed before the lease ends (5% earlier, at least 2 s); a page that still "
+        "stops its worker on the 3rd attempt is marked failed.",
         int,
     ),
     Setting("WORKER_CONCURRENCY", 2, "Số tiến trình xử lý song song của worker.", "Worker processes.", int),
