@@ -7,6 +7,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from khoso.api import views
+from khoso.api.schema import TokenScheme  # noqa: F401  (registers the token scheme with drf-spectacular: apps.py)
 
 router = SimpleRouter()
 router.register("fonds", views.FondsViewSet, basename="api-fonds")

@@ -40,7 +40,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from khoso.archive.models import Fonds
-from khoso.backup import backupset, documents, selectors
+from khoso.backup import backupset, selectors
 from khoso.backup.metadata_xml import write_metadata
 from khoso.backup.models import BackupLog, InsuranceCopy, Outcome
 from khoso.core.errors import ArchiveError, IntegrityError, ValidationError
@@ -631,6 +631,8 @@ def insurance_copy(*, fonds: Fonds, target: Path, by: Any = None) -> InsuranceCo
     A second run into the same folder rewrites only files whose content changed (the previous manifest
     says what is there) and removes files no longer in the fonds; the counters follow the new run.
     """
+    from khoso.backup import documents
+
     folder = Path(target).resolve() / safe_name(fonds.code)
     if folder.is_relative_to(Path(settings.KHOSO_OBJECTS_DIR).resolve()):
         raise ValidationError(reason="không lập bản sao bảo hiểm bên trong kho đối tượng số.")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.archive import selectors as archive_selectors
-from khoso.backup import documents, selectors, services
+from khoso.backup import selectors, services
 from khoso.backup.models import BackupLog
 from khoso.core.errors import NotFoundError
 from khoso.web.actions import run_service
@@ -50,6 +50,8 @@ def backup_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def backup_log_pdf(request: HttpRequest) -> HttpResponse:
+    from khoso.backup import documents
+
     _require(request, LOG_PERMISSION)
     response = HttpResponse(documents.log_pdf(BackupLog.objects.select_related("started_by")), "application/pdf")
     response["Content-Disposition"] = 'inline; filename="nhat-ky-sao-luu.pdf"'

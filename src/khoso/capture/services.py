@@ -26,14 +26,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 from khoso.archive.models import ArchiveFile, Page
-from khoso.capture import pipeline
 from khoso.capture.models import Delivery, WorkerHeartbeat
 from khoso.capture.preflight import Limits, Preflight, iter_page_images, preflight
 from khoso.core.text import nfc
-from khoso.ocr.pdfa import assemble_pdfa
 from khoso.signing import services as signing
 from khoso.storage.cas import PutResult
 from khoso.storage.services import object_put_file, object_record, object_store
+
+# The page pipeline (numpy, OpenCV, tesseract, pikepdf: ≈ 0.5 CPU-s to import) is imported by the functions
+# that process pages or assemble files, not with this module: a delivery (``khoso ingest`` without
+# ``--wait``, the web's upload, the watched folder) only preflights and stores; a worker imports it
+# with its tasks.
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +192,8 @@ def _enqueue_pages(page_ids: Iterable[int]) -> None:
 
 
 def page_finished(page: Page) -> None:
-    """Called after a page is done: when the whole file is done, queue its PDF/A assembly."""
+    """Called after a page is done or has failed for good: the delivery's status follows, and when the
+    whole file is done its PDF/A assembly is queued."""
     remaining = Page.objects.filter(file_id=page.file_id).exclude(stage=Page.Stage.DONE).exists()
     if not remaining:
         from khoso.capture import tasks
@@ -219,6 +223,8 @@ def pages_digest(rendition_digests: Sequence[str]) -> str:
 
 def assemble_file(file_id: int) -> bool:
     """Build the file's PDF/A-2b from its page renditions; idempotent. True when a new PDF was made."""
+    from khoso.ocr.pdfa import assemble_pdfa
+
     archive_file = ArchiveFile.objects.select_related("fonds").get(pk=file_id)
     pages = list(archive_file.pages.order_by("number").values_list("stage", "rendition_id"))
     if not pages or any(stage != Page.Stage.DONE for stage, _ in pages):
@@ -257,6 +263,8 @@ def assemble_file(file_id: int) -> bool:
 
 def run_inline(page_ids: Sequence[int], *, jobs: int | None = None) -> None:
     """Process pages in this process (no worker running): one child process per core."""
+    from khoso.capture import pipeline  # before the fork: the children inherit it
+
     jobs = jobs or min(len(page_ids), os.cpu_count() or 1, settings.CELERY_WORKER_CONCURRENCY)
     if jobs <= 1 or connections["default"].vendor == "sqlite" and _in_memory_db():
         for page_id in page_ids:
@@ -275,6 +283,8 @@ def _in_memory_db() -> bool:
 
 
 def _process_in_child(page_id: int) -> str:
+    from khoso.capture import pipeline
+
     connections.close_all()
     try:
         return pipeline.process_page(page_id)
@@ -284,6 +294,8 @@ def _process_in_child(page_id: int) -> str:
 
 def requeue_stalled() -> list[int]:
     """The reconciler: queue again every page whose lease expired (worker died, retry due)."""
+    from khoso.capture import pipeline
+
     page_ids = pipeline.pages_waiting()
     if page_ids:
         logger.info("requeue %d stalled page(s)", len(page_ids))

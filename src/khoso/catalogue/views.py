@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khoso.access.selectors import can_edit_fonds, visible_fonds_ids
 from khoso.archive import selectors as archive_selectors
 from khoso.archive.models import Fonds, Inventory
-from khoso.catalogue import documents, selectors, services
+from khoso.catalogue import selectors, services
 from khoso.catalogue.columns import Level
 from khoso.catalogue.forms import UploadForm
 from khoso.catalogue.models import CatalogueImport
@@ -172,6 +172,8 @@ def catalogue_commit(request: HttpRequest, fonds_id: int, import_id: int) -> Htt
 
 
 def _export(request: HttpRequest, fonds_id: int, extension: str) -> HttpResponse:
+    from khoso.catalogue import documents
+
     fonds = _fonds(request, fonds_id)
     inventory = _inventory(request, fonds)
     level = _level(request)

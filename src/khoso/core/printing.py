@@ -20,9 +20,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -83,6 +80,11 @@ def xlsx_table(
     The table heading is bold, bordered and repeated on every printed page; numbers stay numbers so
     the archivist can sum them in the spreadsheet; ``footer_rows`` (totals) follow the table in bold.
     """
+    # openpyxl (≈ 0.2 CPU-s to import) only here: the PDF side (and the signing marks' font) needs none of it
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = nfc(sheet_name)[:31]

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET
 from khoso.accounts.selectors import is_staff_account
 from khoso.guides import library, selectors
 from khoso.guides.markup import to_html
-from khoso.guides.pdf import guide_pdf
 
 
 def _base_template(request: HttpRequest) -> str:
@@ -73,6 +72,8 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_not_required
 @require_GET
 def guide_pdf_download(request: HttpRequest, slug: str) -> HttpResponse:
+    from khoso.guides.pdf import guide_pdf
+
     guide = selectors.guide_get(slug=slug, user=request.user)
     if guide is None:
         return _refused(request)

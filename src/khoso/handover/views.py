@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.core.errors import ArchiveError, PermissionDeniedError
-from khoso.handover import documents, selectors, services
+from khoso.handover import selectors, services
 from khoso.handover.forms import ConditionForm, CopyTargetForm
 from khoso.handover.models import CopyTarget, FileCondition
 from khoso.web.actions import run_service
@@ -87,6 +87,8 @@ def selection_rescore(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def selection_xlsx(request: HttpRequest, project_id: int) -> HttpResponse:
+    from khoso.handover import documents
+
     project = project_for(request, project_id)
     data = documents.selection_xlsx(project=project)
     return _download(data, XLSX, f"danh-muc-ho-so-{_slug(project.code)}.xlsx")
@@ -94,6 +96,8 @@ def selection_xlsx(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def selection_pdf(request: HttpRequest, project_id: int) -> HttpResponse:
+    from khoso.handover import documents
+
     project = project_for(request, project_id)
     data = documents.selection_pdf(project=project)
     return _download(data, "application/pdf", f"danh-muc-ho-so-{_slug(project.code)}.pdf")
@@ -272,6 +276,8 @@ def minutes_page(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _minutes(request: HttpRequest, project_id: int, kind: str, filename: str) -> HttpResponse:
+    from khoso.handover import documents
+
     project = project_for(request, project_id)
     ids = [int(value) for value in request.GET.getlist("ho_so") if value.isdigit()]
     try:
@@ -294,5 +300,7 @@ def minutes_handover_pdf(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def dossier_zip(request: HttpRequest, project_id: int) -> HttpResponse:
+    from khoso.handover import documents
+
     project = project_for(request, project_id)
     return _download(documents.dossier_zip(project=project), "application/zip", f"ho-so-csdl-{_slug(project.code)}.zip")

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khoso.access.selectors import can_edit_fonds
 from khoso.archive import selectors as archive_selectors
 from khoso.core.errors import ArchiveError, NotFoundError
-from khoso.packages import documents, selectors, services
+from khoso.packages import selectors, services
 from khoso.packages.forms import BatchForm, ExportForm, RejectForm
 from khoso.packages.models import TransferBatch, TransferItem
 from khoso.packages.tt05 import zip_name
@@ -132,18 +132,24 @@ def packages_item_reject(request: HttpRequest, batch_id: int, item_id: int) -> H
 
 @require_GET
 def packages_list_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
+    from khoso.packages import documents
+
     batch = _batch(request, batch_id)
     return _download(documents.transfer_list_pdf(batch=batch), "application/pdf", f"muc-luc-nop-luu-{batch.pk}.pdf")
 
 
 @require_GET
 def packages_list_xlsx(request: HttpRequest, batch_id: int) -> HttpResponse:
+    from khoso.packages import documents
+
     batch = _batch(request, batch_id)
     return _download(documents.transfer_list_xlsx(batch=batch), XLSX, f"muc-luc-nop-luu-{batch.pk}.xlsx")
 
 
 @require_GET
 def packages_receipt_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
+    from khoso.packages import documents
+
     batch = _batch(request, batch_id)
     return _download(documents.receipt_pdf(batch=batch), "application/pdf", f"bien-ban-giao-nhan-{batch.pk}.pdf")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from khoso.core.errors import ArchiveError, NotFoundError
-from khoso.readers import copies, documents, selectors, services
+from khoso.readers import copies, selectors, services
 from khoso.readers.fees import vnd
 from khoso.readers.forms import DecisionForm, RegistrationForm, RequestForm
 from khoso.readers.models import Delivery, Reader, ReaderRequest, UsageEvent
@@ -329,6 +329,8 @@ def reader_request_review(request: HttpRequest, request_id: int) -> HttpResponse
 @require_GET
 def reader_receipt(request: HttpRequest, request_id: int) -> HttpResponse:
     """The fee receipt as PDF: the reader's own request, or staff of the file's fonds; anyone else 404."""
+    from khoso.readers import documents
+
     try:
         item = selectors.receipt_request(user=request.user, request_id=request_id)
     except NotFoundError as error:

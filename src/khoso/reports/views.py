@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from khoso.reports import charts, documents, selectors
+from khoso.reports import charts, selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,6 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def annual_xlsx(request: HttpRequest) -> HttpResponse:
+    from khoso.reports import documents
+
     _require(request)
     year = _year(request)
     if year is None:
@@ -74,6 +76,8 @@ def annual_xlsx(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def annual_pdf(request: HttpRequest) -> HttpResponse:
+    from khoso.reports import documents
+
     _require(request)
     year = _year(request)
     if year is None:
@@ -84,6 +88,8 @@ def annual_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def fonds_xlsx(request: HttpRequest) -> HttpResponse:
+    from khoso.reports import documents
+
     _require(request)
     statistics = selectors.fonds_statistics(user=request.user)
     return _download(documents.fonds_xlsx(statistics), XLSX, "thong-ke-phong.xlsx")
@@ -91,6 +97,8 @@ def fonds_xlsx(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def fonds_pdf(request: HttpRequest) -> HttpResponse:
+    from khoso.reports import documents
+
     _require(request)
     statistics = selectors.fonds_statistics(user=request.user)
     return _download(documents.fonds_pdf(statistics), "application/pdf", "thong-ke-phong.pdf")

@@ -31,7 +31,6 @@ from khoso.capture.watch import READY_MARKER, folder_settled
 from khoso.core.errors import ArchiveError, WorkflowError
 from khoso.core.text import nfc
 from khoso.scanning import selectors
-from khoso.scanning.coversheet import decode_cover_sheet
 from khoso.scanning.models import (
     CountReconciliation,
     MatchedBy,
@@ -133,6 +132,8 @@ def delivery_match(
     optional ``name``. The cover sheet, when present, is dropped from the pages. A cover sheet and a
     folder name naming two different files are refused rather than guessed between.
     """
+    from khoso.scanning.coversheet import decode_cover_sheet
+
     if folder is not None:
         arrivals = capture.arrivals_from_folder(folder)
         name = name or folder.name
@@ -216,6 +217,8 @@ def scan_deliver(
 
 def delivery_upload(*, item: ProjectFile, operator: Any, arrivals: Sequence[capture.Arrival]) -> ScanDelivery:
     """The upload page: a cover sheet uploaded first is checked against the file and dropped."""
+    from khoso.scanning.coversheet import decode_cover_sheet
+
     arrivals = list(arrivals)
     if not arrivals:
         raise WorkflowError(reason="chưa chọn tệp nào để nộp.", reason_en="no file chosen.")

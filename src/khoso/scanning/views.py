@@ -24,7 +24,7 @@ from khoso.archive.models import Page
 from khoso.capture.services import save_uploads
 from khoso.core.errors import ArchiveError, PermissionDeniedError
 from khoso.core.text import nfc
-from khoso.scanning import coversheet, selectors, services
+from khoso.scanning import selectors, services
 from khoso.scanning.forms import LinkForm, ReconcileForm, ReviewForm
 from khoso.scanning.models import RejectReason, ScanHistory
 from khoso.storage.services import object_store
@@ -127,6 +127,8 @@ def _cover_fields(item: ProjectFile) -> dict[str, str]:
 
 @require_GET
 def scan_cover_png(request: HttpRequest, item_id: int) -> HttpResponse:
+    from khoso.scanning import coversheet
+
     item = item_for(request, item_id, Role.SCANNER)
     response = HttpResponse(coversheet.cover_sheet_png(**_cover_fields(item)), content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="phieu-bia-{item.file.file_code}.png"'
@@ -135,6 +137,8 @@ def scan_cover_png(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 def scan_cover_pdf(request: HttpRequest, item_id: int) -> HttpResponse:
+    from khoso.scanning import coversheet
+
     item = item_for(request, item_id, Role.SCANNER)
     response = HttpResponse(coversheet.cover_sheet_pdf(**_cover_fields(item)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="phieu-bia-{item.file.file_code}.pdf"'

@@ -22,25 +22,73 @@ The Django side (``models``, ``services``, ``selectors``, ``tasks``) records the
 each file's PDF/A and the checks of signatures on received PDFs, and renews time stamps (B-LTA).
 """
 
-from khoso.signing.pades import (
-    VIETNAM,
-    LongTerm,
-    SignatureReport,
-    SignedPdf,
-    Signer,
-    SigningError,
-    SigningKeyError,
-    SigningTokenError,
-    iso_vietnam,
-    load_signer,
-    open_pkcs11_signer,
-    pades_level,
-    sign_certified_copy,
-    sign_rendition,
-    verify_pdf,
-)
-from khoso.signing.stamps import COPY_MARK, image_band_height, stamp_copy, stamp_reading_copy, watermark_image
-from khoso.signing.testca import TestCA, ensure_test_ca
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from khoso.signing.pades import (
+        VIETNAM,
+        LongTerm,
+        SignatureReport,
+        SignedPdf,
+        Signer,
+        SigningError,
+        SigningKeyError,
+        SigningTokenError,
+        iso_vietnam,
+        load_signer,
+        open_pkcs11_signer,
+        pades_level,
+        sign_certified_copy,
+        sign_rendition,
+        verify_pdf,
+    )
+    from khoso.signing.stamps import COPY_MARK, image_band_height, stamp_copy, stamp_reading_copy, watermark_image
+    from khoso.signing.testca import TestCA, ensure_test_ca
+
+#: Where each name of the library core lives. They are imported on first use, not with the package:
+#: Django imports this package at start-up (it is an installed app), and pyHanko, reportlab and
+#: openpyxl behind ``pades`` and ``stamps`` cost ≈ 1.5 CPU-s that a command which signs nothing
+#: (``khoso ingest`` without ``--wait``, a worker's start, ``khoso check``) should not pay.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "VIETNAM",
+            "LongTerm",
+            "SignatureReport",
+            "SignedPdf",
+            "Signer",
+            "SigningError",
+            "SigningKeyError",
+            "SigningTokenError",
+            "iso_vietnam",
+            "load_signer",
+            "open_pkcs11_signer",
+            "pades_level",
+            "sign_certified_copy",
+            "sign_rendition",
+            "verify_pdf",
+        ),
+        "khoso.signing.pades",
+    ),
+    **dict.fromkeys(
+        ("COPY_MARK", "image_band_height", "stamp_copy", "stamp_reading_copy", "watermark_image"),
+        "khoso.signing.stamps",
+    ),
+    **dict.fromkeys(("TestCA", "ensure_test_ca"), "khoso.signing.testca"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COPY_MARK",

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
@@ -39,21 +39,16 @@ from django.utils import timezone
 from khoso import __version__
 from khoso.core.errors import ArchiveError, DependencyError
 from khoso.preservation.models import PremisEvent
-from khoso.signing import ltv
 from khoso.signing.models import RenditionSignature, RenditionVersion, SignatureCheck
-from khoso.signing.pades import (
-    LongTerm,
-    PdfInput,
-    SignatureReport,
-    Signer,
-    SigningError,
-    load_signer,
-    open_pkcs11_signer,
-    sign_rendition,
-    verify_pdf,
-)
 from khoso.storage.cas import sha256_file
 from khoso.storage.services import object_put_bytes, object_store
+
+if TYPE_CHECKING:
+    from khoso.signing.pades import LongTerm, PdfInput, SignatureReport, Signer, SigningError
+
+# pyHanko (``pades``, ``ltv``) is imported by the functions that sign or verify, not with this module:
+# capture imports it to assemble files, and a command or worker that signs nothing (``khoso ingest``
+# without ``--wait``, a worker's start) should not pay ≈ 1.5 CPU-s for it.
 
 SIGNING_AGENT = f"Kho Số {__version__} (khoso.signing, pyHanko)"
 
@@ -67,6 +62,8 @@ PDF = "application/pdf"
 
 def p12_signer() -> Signer:
     """The archive's PKCS#12 key (``KHOSO_SIGNING_P12``); a test CA is made when the setting was left empty."""
+    from khoso.signing.pades import load_signer
+
     path = Path(settings.KHOSO_SIGNING_P12)
     password = (settings.KHOSO_SIGNING_P12_PASSWORD or "").encode()
     if not path.is_file():
@@ -86,6 +83,8 @@ def archive_signer() -> Iterator[Signer]:
     """The archive's key while in the block: the PKCS#11 token when configured, else the PKCS#12 file."""
     module = settings.KHOSO_SIGNING_PKCS11_MODULE
     if module:
+        from khoso.signing.pades import open_pkcs11_signer
+
         with open_pkcs11_signer(
             module,
             token=settings.KHOSO_SIGNING_PKCS11_TOKEN,
@@ -127,6 +126,8 @@ def long_term_for(signer: Signer) -> LongTerm | None:
     """B-LT is attempted only with a TSA (B-LT builds on B-T) and outside an offline enclave."""
     if not settings.KHOSO_TSA_URL or settings.KHOSO_ENCLAVE:
         return None
+    from khoso.signing.pades import LongTerm
+
     return LongTerm(trust_roots=tuple(trust_roots(signer)), fetch=True)
 
 
@@ -181,6 +182,9 @@ def sign_file(source: Path, target: Path) -> Outcome:
 
 
 def _sign(pdf: PdfInput, digest: str, size: int, *, output: BinaryIO | None) -> Outcome:
+    from khoso.signing import ltv
+    from khoso.signing.pades import sign_rendition
+
     when = timezone.now()
     try:
         with archive_signer() as signer:
@@ -323,6 +327,9 @@ def retimestamp_due(*, everything: bool = False, now: datetime | None = None) ->
         for row in rows.select_related("file"):
             failed[row.file.file_code] = "Chưa cấu hình máy chủ cấp dấu thời gian (KHOSO_TSA_URL)."
         return RetimestampResult(renewed, failed, not_due)
+    from khoso.signing import ltv
+    from khoso.signing.pades import LongTerm, pades_level
+
     roots: tuple[Any, ...] | None = None
     for row in rows.select_related("file").order_by("timestamp_expires_at", "pk"):
         archive_file = row.file
@@ -365,8 +372,6 @@ def retimestamp_due(*, everything: bool = False, now: datetime | None = None) ->
             stored = object_put_bytes(data=updated, mime=PDF)
             if not ArchiveFile.objects.filter(pk=archive_file.pk, pdf_id=old).update(pdf=stored):
                 continue  # re-assembled meanwhile: the new rendition has its own signature
-            from khoso.signing.pades import pades_level
-
             level = pades_level(updated)
             RenditionSignature.objects.filter(pk=row.pk).update(
                 level=level,
@@ -396,6 +401,8 @@ def retimestamp_due(*, everything: bool = False, now: datetime | None = None) ->
 
 def verify_received(pdf: bytes) -> SignatureReport:
     """Check every signature of a received PDF against the configured roots (no network: offline-safe)."""
+    from khoso.signing.pades import verify_pdf
+
     return verify_pdf(pdf, trust_roots=trust_roots())
 
 
@@ -425,6 +432,14 @@ def check_delivered(
         message_vi=report.message_vi[:2000],
         message_en=report.message_en[:2000],
     )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SigningError":  # exported (``__all__``) without importing pyHanko with this module
+        from khoso.signing.pades import SigningError
+
+        return SigningError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from khoso.archive.models import ArchiveFile, Page
 from khoso.capture import services
+from khoso.capture.management.commands.worker import PipelineCommand
 from khoso.capture.models import Delivery
 from khoso.capture.selectors import file_progress
 from khoso.core.errors import ArchiveError
@@ -19,7 +20,9 @@ from khoso.core.text import nfc
 WAIT_LIMIT_SECONDS = 3600
 
 
-class Command(BaseCommand):
+class Command(PipelineCommand):
+    """Runs the pipeline's start-up checks, not the web's (:mod:`khoso.capture.management.commands.worker`)."""
+
     help = "Nộp bản quét của một hồ sơ (thư mục ảnh hoặc tệp PDF) / Ingest the scans of a file."
 
     def add_arguments(self, parser: CommandParser) -> None:
