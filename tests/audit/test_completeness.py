@@ -391,3 +391,28 @@ def test_a_login_is_one_entry_and_a_failed_one_none(world) -> None:  # type: ign
     (entry,) = _new_entries(head)
     assert (entry.action, entry.route, entry.actor_id, entry.ip) == ("dang_nhap", "login", user.pk, ADDRESS)
     assert entry.object_type == "auth.user" and entry.object_label == user.get_username()
+
+
+def test_a_file_read_in_byte_ranges_is_one_entry_and_its_first_range_is_always_logged(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from khoso.audit import selectors
+
+    client = _client(world.users["admin"])
+    url = sweep._url("file_pdf", "file", world, "conditional")
+    head = _head()
+    for asked in ("bytes=100-199", "bytes=0-99", "bytes=-50", "bytes=200-"):
+        response = client.get(url, HTTP_RANGE=asked)
+        assert response.status_code == 206, asked
+        b"".join(response.streaming_content)
+    (entry,) = _new_entries(head)  # the first piece, even one not at the start, opens the reading
+    assert (
+        entry.kind == AuditEntry.Kind.READ and entry.action == "file_pdf" and entry.actor_id == world.users["admin"].pk
+    )
+    whole = client.get(url)
+    b"".join(whole.streaming_content)
+    assert len(_new_entries(head)) == 2  # a whole download is always an entry of its own
+    monkeypatch.setattr(selectors, "RANGE_READING_WINDOW", timedelta(0))  # the reading is over
+    later = client.get(url, HTTP_RANGE="bytes=0-99")
+    b"".join(later.streaming_content)
+    assert len(_new_entries(head)) == 3

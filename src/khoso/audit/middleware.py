@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 
 from khoso.audit import context as audit_context
-from khoso.audit import registry, services
+from khoso.audit import registry, selectors, services
 from khoso.audit.models import AuditEntry
 from khoso.core.address import client_address
 
@@ -146,8 +146,12 @@ class AuditMiddleware:
         obj = target.find(context.kwargs)
         if obj is None or registry.is_public(obj):
             return
+        actor = self._actor(request, context)
+        more_of_a_reading = response.status_code == 206 and selectors.reading_already_recorded(
+            actor=actor, route=context.route, obj=obj
+        )
+        if more_of_a_reading:
+            return
         if "number" in context.kwargs:
             context.detail["trang"] = context.kwargs["number"]
-        services.record_request(
-            context, actor=self._actor(request, context), action=context.route, obj=obj, kind=AuditEntry.Kind.READ
-        )
+        services.record_request(context, actor=actor, action=context.route, obj=obj, kind=AuditEntry.Kind.READ)

@@ -19,6 +19,8 @@ from khoso.audit import chain
 from khoso.audit.models import AuditEntry
 
 PERMISSION = "audit.view_auditentry"
+# A PDF viewer reads a large file in byte ranges, one request each; within this time they are one reading.
+RANGE_READING_WINDOW = timedelta(minutes=30)
 
 
 def may_view_trail(user: Any) -> bool:
@@ -97,3 +99,24 @@ def chain_problems() -> list[dict[str, str]]:
             "object": f"audit_auditentry#{verdict.broken.seq}",
         }
     ]
+
+
+def reading_already_recorded(*, actor: Any, route: str, obj: Any, now: datetime | None = None) -> bool:
+    """Whether ``actor`` has a read entry for ``obj`` through ``route`` within :data:`RANGE_READING_WINDOW`.
+
+    Only a byte-range request asks: the first range of a reading is always recorded, so fetching a file
+    in pieces cannot hide it from the trail, and the rest of that reading adds no entry per piece.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    from khoso.audit.services import object_type
+
+    since = (now or timezone.now()) - RANGE_READING_WINDOW
+    return AuditEntry.objects.filter(
+        kind=AuditEntry.Kind.READ,
+        object_type=object_type(obj),
+        object_id=str(obj.pk),
+        actor_id=actor.pk,
+        route=route,
+        time__gte=since,
+    ).exists()

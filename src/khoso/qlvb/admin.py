@@ -6,24 +6,16 @@ from typing import Any
 
 from django.contrib import admin
 
+from khoso.core.admin import ReadOnlyAdmin
 from khoso.qlvb.models import IngestRecord
 from khoso.qlvb.selectors import ingest_records_visible
 
 
 @admin.register(IngestRecord)
-class IngestRecordAdmin(admin.ModelAdmin):
+class IngestRecordAdmin(ReadOnlyAdmin):
     list_display = ("sent_at", "organ_id", "external_id", "file_code", "result", "sent_by")
     list_filter = ("result",)
     search_fields = ("external_id", "file_code", "organ_id")
 
     def get_queryset(self, request: Any) -> Any:
         return ingest_records_visible(request.user)
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False

@@ -3,6 +3,7 @@ schedule and the fee groups' reductions are edited here."""
 
 from django.contrib import admin
 
+from khoso.core.admin import ReadOnlyAdmin
 from khoso.readers.models import Delivery, FeeGroupRule, FeeRate, Reader, ReaderRequest, UsageEvent
 
 
@@ -55,13 +56,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageEvent)
-class UsageEventAdmin(admin.ModelAdmin):
+class UsageEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "user", "file", "document", "page_number", "surface", "address"]
     list_filter = ["action", "surface"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
