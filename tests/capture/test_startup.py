@@ -67,7 +67,9 @@ print("ok")
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    """The embedded default in a data folder of its own, whatever database and broker the suite runs on."""
+    inherited = ("PYTHONPATH", "KHOSO_DATABASE_URL", "KHOSO_BROKER_URL")
+    env = {key: value for key, value in os.environ.items() if key not in inherited}
     env.update(
         DJANGO_SETTINGS_MODULE="khoso.config.settings",
         KHOSO_DATA_DIR=str(tmp_path / "data"),
