@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
 
 from khoso.access.models import AccessChange, FileLock, FondsGrant, Restriction
-from khoso.core.admin import ReadOnlyAdmin
+from khoso.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
 
 @admin.register(FondsGrant)
@@ -38,17 +38,8 @@ class FileLockAdmin(ReadOnlyAdmin):
     list_filter = ["scope", "fonds"]
 
 
-class RoleAdmin(GroupAdmin):
+class RoleAdmin(ReadOnlyAdminMixin, GroupAdmin):
     """Roles are defined in khoso.access.roles; their permissions are shown, not edited here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AccountAdmin(UserAdmin):
