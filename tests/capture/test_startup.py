@@ -55,8 +55,14 @@ for name in ("ingest", "worker"):
 assert "khoso.config.urls" not in sys.modules, "the pipeline commands ran the web's URL checks"
 assert not loaded(HEAVY), ("after the checks", loaded(HEAVY))
 
-# The URL configuration: every web process loads it, and so does an ingest (the OAI-PMH record of a
-# new file links to its pages). Views import their document libraries when they make a document.
+# A new public file's OAI-PMH record links to its portal pages: built without the site's URLs.
+from khoso.oai.selectors import portal_addresses
+
+assert portal_addresses()["portal_file"][0].endswith("/tra-cuu/ho-so/")
+assert "khoso.config.urls" not in sys.modules, "the OAI-PMH record's links loaded every route of the site"
+
+# The URL configuration: every web process loads it. Views import their document libraries when they
+# make a document.
 import khoso.config.urls
 
 web_only = ("drf_spectacular.extensions", "rest_framework.views")  # the API's routes need these two

@@ -3,6 +3,7 @@ withdrawn (deleted, no longer public, restricted), whichever way the change was 
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from io import StringIO
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from khoso.access.models import Restriction
 from khoso.archive.models import ArchiveFile
 from khoso.archive.services import file_delete, file_update
+from khoso.oai import tasks
 from khoso.oai.models import OaiRecord, OaiSweep
 from khoso.oai.protocol import format_datestamp
 from khoso.oai.selectors import identifier
@@ -47,6 +49,18 @@ def test_a_saved_public_file_is_published_on_commit(catalogue, oai, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         hidden = make_file(catalogue.fonds, 1999, "31.TH", "Hồ sơ mật mới", mode="03")
     assert not OaiRecord.objects.filter(identifier=identifier("ho-so", hidden.file_code)).exists()
+
+
+def test_an_offline_enclave_publishes_nothing_and_logs_no_error(  # type: ignore[no-untyped-def]
+    catalogue, settings, caplog, django_capture_on_commit_callbacks
+) -> None:
+    settings.KHOSO_ENCLAVE = True
+    records, sweeps = OaiRecord.objects.count(), OaiSweep.objects.count()
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        make_file(catalogue.fonds, 1999, "32.TH", "Hồ sơ trong khu biệt lập")
+    assert tasks.sweep() == {}
+    assert (OaiRecord.objects.count(), OaiSweep.objects.count()) == (records, sweeps)
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
 
 
 def test_a_deleted_file_becomes_a_tombstone_for_incremental_harvests(  # type: ignore[no-untyped-def]

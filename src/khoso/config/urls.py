@@ -9,8 +9,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from khoso.portal import urls as portal_urls
+
 WORKFLOW_APPS = ["workflow", "custody", "cataloguing", "scanning", "inspection", "handover"]
-PUBLIC_PREFIXES = {"portal": "tra-cuu/", "readers": "doc-gia/"}
+PUBLIC_PREFIXES = {"portal": portal_urls.PREFIX, "readers": "doc-gia/"}
 PUBLIC_APPS = [] if settings.KHOSO_ENCLAVE else list(PUBLIC_PREFIXES)
 PRESERVATION_APPS = {"packages": "goi-tin/", "preservation": "bao-quan/", "backup": "sao-luu/"}
 SECURITY_APPS = {"accounts": "tai-khoan/", "audit": "nhat-ky/", "access": "quyen-truy-cap/", "signing": "chu-ky/"}

@@ -22,6 +22,7 @@ from khoso.archive.models import Fonds, Vocabulary
 from khoso.oai.metadata import DOCUMENT, FILE, Language, Parent, PublicRecord
 from khoso.oai.models import OaiRecord
 from khoso.oai.protocol import fonds_set_spec, set_part
+from khoso.portal.links import portal_url
 
 type Labels = dict[tuple[str, str], str]
 
@@ -88,12 +89,18 @@ class Context:
         return f"oai:{self.namespace}:{kind}/{quote(code, safe=_LOCAL_SAFE)}"
 
 
-def context() -> Context:
+def portal_addresses() -> dict[str, tuple[str, str]]:
+    """route → (the public address before the object's id, after it), for the portal pages records link to."""
     base = public_base()
     urls: dict[str, tuple[str, str]] = {}
     for route in ("portal_file", "portal_document", "portal_fonds"):
-        before, _, after = (base + reverse(route, args=[_SENTINEL])).partition(str(_SENTINEL))
+        before, _, after = (base + portal_url(route, _SENTINEL)).partition(str(_SENTINEL))
         urls[route] = (before, after)
+    return urls
+
+
+def context() -> Context:
+    urls = portal_addresses()
     fonds: dict[int, FondsInfo] = {}
     rows = Fonds.objects.values_list("pk", "code", "name", "institution__code", "institution__name")
     for pk, code, name, institution_code, institution_name in rows:

@@ -34,6 +34,8 @@ def _queue(**ids: Any) -> None:
 
 def flush() -> None:
     """Sync everything noted since the last flush (a no-op when another flush already did)."""
+    from django.conf import settings
+
     from khoso.archive.models import Document
     from khoso.oai import services, tasks
 
@@ -41,6 +43,8 @@ def flush() -> None:
     taken = {name: set(values) for name, values in state.items()}
     for values in state.values():
         values.clear()
+    if settings.KHOSO_ENCLAVE:  # no public side, so nothing is published for harvesting
+        return
     documents = taken["documents"]
     if taken["files_with_documents"]:
         documents |= set(

@@ -5,6 +5,8 @@ from django.urls import path
 
 from khoso.portal import views
 
+#: where the root URL configuration mounts these routes (khoso.portal.links mounts them there too)
+PREFIX = "tra-cuu/"
 FILE = "ho-so/<int:file_id>/"
 
 urlpatterns = [
