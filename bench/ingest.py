@@ -190,7 +190,7 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
 
     from khoso.imaging.qc import check_page
     from khoso.ocr._exec import tesseract
-    from khoso.ocr.engine import bilevel_image, deskew_gray, ocr_page, separate_ink
+    from khoso.ocr.engine import ocr_page, prepare_page
     from khoso.ocr.pdfa import render_page
 
     def cpu() -> float:
@@ -213,9 +213,8 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
         totals["qc"] += cpu() - start
         start = cpu()
         skew = qc.skew_degrees or 0.0
-        binary, whitened = separate_ink(deskew_gray(np.asarray(gray), skew))
-        mask = bilevel_image(binary)
-        prepared = mask if binarise else Image.fromarray(whitened)
+        page = prepare_page(np.asarray(gray), skew, binarise=binarise)
+        mask, prepared = page.scan_mask, page.ocr_input
         totals["prepare"] += cpu() - start
         start = cpu()
         ocr = ocr_page(gray, dpi=300, skew_degrees=skew, prepared=prepared)
@@ -302,9 +301,11 @@ def qc_accuracy(per_label: int, skew_pages: int) -> None:
 def sustained(images: list[Path], work: Path, seconds: float, batch: int, rate: float) -> None:
     """Files of ``batch`` pages arrive every ``batch / rate`` minutes for ``seconds``; each is ingested
     as it arrives (the previous one may still run: then it waits, as it would in a queue). Reports the
-    delay from a page's arrival (row created) to its commit, which writes the search change."""
+    delay from a page's arrival (its file written to the folder, so the wait in line counts) to the
+    commit of its page, which writes the search change."""
     import sqlite3
     import threading
+    from datetime import UTC, datetime
 
     env = _env(work)
     subprocess.run([*KHOSO, "migrate", "-v0"], env=env, check=True)
@@ -313,6 +314,7 @@ def sustained(images: list[Path], work: Path, seconds: float, batch: int, rate: 
     threads = []
     start = time.monotonic()
     number = 0
+    arrived: dict[str, datetime] = {}
     while time.monotonic() - start < seconds:
         folder = work / f"arrival-{number:04d}"
         folder.mkdir()
@@ -321,6 +323,8 @@ def sustained(images: list[Path], work: Path, seconds: float, batch: int, rate: 
             (folder / f"p{offset:03d}.jpg").write_bytes(
                 source.read_bytes()[:-2] + (number * batch + offset).to_bytes(4, "big") + b"\xff\xd9"
             )
+
+        arrived[f"000.00.00.H15.2025.{number + 1:02d}"] = datetime.now(UTC).replace(tzinfo=None)  # stored as UTC
 
         def ingest(folder: Path = folder, code: str = f"000.00.00.H15.2025.{number + 1:02d}") -> None:
             with lock:  # one ingest (2 worker processes) at a time; later arrivals wait in line
@@ -339,12 +343,11 @@ def sustained(images: list[Path], work: Path, seconds: float, batch: int, rate: 
     for thread in threads:
         thread.join()
     db = sqlite3.connect(work / "data" / "khoso.sqlite3")
-    rows = db.execute("select created_at, processed_at from archive_page where processed_at is not null").fetchall()
-    from datetime import datetime
-
-    delays = sorted(
-        (datetime.fromisoformat(done) - datetime.fromisoformat(arrived)).total_seconds() for arrived, done in rows
-    )
+    rows = db.execute(
+        "select f.file_code, p.processed_at from archive_page p join archive_archivefile f on f.id = p.file_id"
+        " where p.processed_at is not null"
+    ).fetchall()
+    delays = sorted((datetime.fromisoformat(done) - arrived[code]).total_seconds() for code, done in rows)
     p50, p95 = delays[len(delays) // 2], delays[min(len(delays) - 1, int(len(delays) * 0.95))]
     print(
         f"  sustained {seconds:.0f} s at {rate:.0f} pages/min offered, {len(delays)} pages: arrival → indexed "

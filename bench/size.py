@@ -5,8 +5,9 @@ OCRmyPDF -O2, the OCR error rate on the decoded page ≤ the original's + 0.2 pe
 pages without colour ≤ 1.05× their G4 size, and MRC encoding ≤ 1.0× the OCR CPU of the page.
 
 For every page (the corpus scans and generated pages, clean and degraded, from ``bench/pages.py``)
-it OCRs the scan as the pipeline does (QC skew, then :func:`khoso.ocr.engine.ocr_page`), renders
-the MRC page with :func:`khoso.ocr.pdfa.render_page`, decodes it back to a 300-dpi image with
+it OCRs the scan as the pipeline does (QC skew, :func:`khoso.ocr.engine.prepare_page`, then
+:func:`khoso.ocr.engine.ocr_page`), renders the MRC page with :func:`khoso.ocr.pdfa.render_page` and
+the OCR's threshold as its text mask (``--own-mask``: the encoder's own), decodes it back to a 300-dpi image with
 pypdfium2 and OCRs that again. Bytes are whole PDF/A files (text layer included) for ours and
 OCRmyPDF, bare image files for JPEG q75 and G4. Also compared: the background layer as JPEG
 against JPEG 2000 at the same PSNR. Run from the repository root, at low priority::
@@ -42,10 +43,11 @@ from ingest import edit_distance, normalise  # noqa: E402  (one CER rule for bot
 from khoso.imaging.mrc import encode_page, split_layers  # noqa: E402
 from khoso.imaging.qc import check_page  # noqa: E402
 from khoso.ocr import pdfa  # noqa: E402
-from khoso.ocr.engine import ocr_page  # noqa: E402
+from khoso.ocr.engine import ocr_page, prepare_page  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "ocr-vie"
 DPI = 300
+OWN_MASK = False  # --own-mask
 
 
 @dataclass
@@ -144,16 +146,20 @@ def measure(name: str, image: Image.Image, truth: str, work: Path) -> tuple[Page
     original = jpeg_bytes(image, 92) if image.format != "JPEG" else None
     scan_bytes = original if original is not None else (CORPUS / name).read_bytes()
     skew = check_page(image, (DPI, DPI)).skew_degrees or 0.0
+    gray = image.convert("L")
     before = cpu_now()
-    ocr = ocr_page(image, dpi=DPI, skew_degrees=skew)
+    prepared = prepare_page(np.asarray(gray), skew)
+    ocr = ocr_page(image, dpi=DPI, skew_degrees=skew, prepared=prepared.ocr_input)
     ocr_cpu = cpu_now() - before
+    # As the pipeline renders: with the OCR's threshold as the text mask, or (--own-mask) the encoder's own.
+    mask = None if OWN_MASK else prepared.scan_mask
 
-    layers = encode_page(image, dpi=DPI)
+    layers = encode_page(image, dpi=DPI, mask=mask, gray=gray)
     before = cpu_now()  # the whole MRC rendition: JPEG decode, segmentation, coding, PDF page
-    page_pdf = pdfa.render_page(scan_bytes, mime="image/jpeg", ocr=ocr, dpi=DPI, mode="mrc")
+    page_pdf = pdfa.render_page(scan_bytes, mime="image/jpeg", ocr=ocr, dpi=DPI, mode="mrc", mask=mask, gray=gray)
     mrc_cpu = cpu_now() - before
 
-    ink = split_layers(image, dpi=DPI)
+    ink = split_layers(image, dpi=DPI, mask=mask, gray=gray)
     background_jpeg, background_jpx, jpeg_cpu, jpx_cpu = background_codecs(ink.background)
     decoded = decode(page_pdf, image.size)
     decoded_ocr = ocr_page(decoded, dpi=DPI)
@@ -286,7 +292,10 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=10, help="generated pages (half degraded)")
     parser.add_argument("--skip-ocrmypdf", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="no per-page lines")
+    parser.add_argument("--own-mask", action="store_true", help="the MRC encoder's own mask, not the OCR's threshold")
     args = parser.parse_args()
+    global OWN_MASK
+    OWN_MASK = args.own_mask
     os.nice(10)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     print(f"{time.strftime('%d/%m/%Y %H:%M')}  {os.cpu_count()} cores  load {os.getloadavg()[0]:.1f}")

@@ -53,14 +53,25 @@ def test_box_mapping_undoes_the_deskew_rotation():
     assert abs(left + width / 2 - 300) <= 1 and abs(top + height / 2 - 150) <= 1
 
 
-@pytest.fixture(params=["library", "program"])
+IN_PROCESS = {"tesserocr": tesseract._tesserocr, "libtesseract5": tesseract._system_library}
+
+
+def _use_engine(name: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    in_process = IN_PROCESS[name]() if name in IN_PROCESS else None
+    assert name == "program" or in_process is not None, f"{name} should be loadable here"
+    monkeypatch.setattr(tesseract, "_library", lambda: in_process)
+
+
+@pytest.fixture(params=[*IN_PROCESS, "program"])
 def engine(request, monkeypatch) -> str:  # type: ignore[no-untyped-def]
-    """Each test runs with libtesseract in process and with the tesseract program (the fallback)."""
-    if request.param == "program":
-        monkeypatch.setattr(tesseract, "_library", lambda: None)
-    else:
-        assert tesseract._library() is not None, "libtesseract (Debian's libtesseract5) should be loadable here"
+    """Each test runs with both in-process engines and with the tesseract program (the last fallback)."""
+    _use_engine(request.param, monkeypatch)
     return request.param
+
+
+def test_the_faster_in_process_engine_is_chosen_and_named() -> None:
+    assert tesseract._library().source == "tesserocr"  # type: ignore[union-attr]
+    assert tesseract.engine().startswith("libtesseract 5.") and "tesserocr, in process" in tesseract.engine()
 
 
 def test_fault_hook_makes_ocr_page_raise_cleanly(monkeypatch, top_crop_jpeg, engine):
@@ -84,7 +95,9 @@ def test_fault_hook_timeout_becomes_ocr_timeout(monkeypatch, top_crop_jpeg, engi
 
 
 def test_library_and_program_find_the_same_words(top_crop_jpeg, monkeypatch):
+    """Debian's library and program are one build of tesseract: the same words, boxes and text."""
     image = Image.open(io.BytesIO(top_crop_jpeg))
+    monkeypatch.setattr(tesseract, "_library", tesseract._system_library)
     in_process = ocr_page(image, dpi=300, skew_degrees=0.7)
     monkeypatch.setattr(tesseract, "_library", lambda: None)
     program = ocr_page(image, dpi=300, skew_degrees=0.7)
@@ -92,9 +105,10 @@ def test_library_and_program_find_the_same_words(top_crop_jpeg, monkeypatch):
     assert [word.deskewed_box for word in in_process.words] == [word.deskewed_box for word in program.words]
 
 
-def test_in_process_recognition_stops_at_the_time_limit(page_one_bytes):
+@pytest.mark.parametrize("in_process", IN_PROCESS)
+def test_in_process_recognition_stops_at_the_time_limit(page_one_bytes, in_process, monkeypatch):
     """A real deadline, not a simulated one: tesseract's monitor stops recognition in the worker."""
-    assert tesseract._library() is not None
+    _use_engine(in_process, monkeypatch)
     page = Image.open(io.BytesIO(page_one_bytes)).convert("L")
     started = time.monotonic()
     with pytest.raises(OcrTimeoutError) as caught:

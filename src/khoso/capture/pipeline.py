@@ -57,7 +57,7 @@ from PIL import Image
 from khoso.archive.models import Page
 from khoso.core.errors import ArchiveError
 from khoso.imaging.qc import QcResult, QcRules, check_page
-from khoso.ocr.engine import OcrResult, bilevel_image, deskew_gray, ocr_page, separate_ink
+from khoso.ocr.engine import OcrResult, ocr_page, prepare_page
 from khoso.ocr.pdfa import render_page
 from khoso.storage.services import object_put_bytes, object_store
 
@@ -117,7 +117,7 @@ class PageWork:
     dpi: tuple[float, float]
     source_mode: str = ""
     qc: QcResult | None = None
-    #: The deskewed bilevel page (mode ``"1"``) the OCR read, shared with the rendition's text mask.
+    #: The page's ink, bilevel (mode ``"1"``) in the scan's frame: the rendition's text mask.
     mask: Image.Image | None = None
     ocr: OcrResult | None = None
     rendition: bytes = b""
@@ -140,14 +140,14 @@ def stage_qc(page: Page, work: PageWork) -> None:
 def stage_ocr(page: Page, work: PageWork) -> None:
     assert work.qc is not None
     skew = work.qc.skew_degrees or 0.0
-    binary, whitened = separate_ink(deskew_gray(np.asarray(work.image), skew))
-    work.mask = bilevel_image(binary)
+    prepared = prepare_page(np.asarray(work.image), skew, binarise=settings.KHOSO_OCR_BINARISE)
+    work.mask = prepared.scan_mask
     work.ocr = ocr_page(
         work.image,
         dpi=round(work.dpi[0]),
         lang=settings.KHOSO_OCR_LANGUAGE,
         skew_degrees=skew,
-        prepared=work.mask if settings.KHOSO_OCR_BINARISE else Image.fromarray(whitened),
+        prepared=prepared.ocr_input,
     )
 
 
@@ -160,7 +160,7 @@ def stage_render(page: Page, work: PageWork, original: bytes) -> None:
         dpi=work.dpi,
         jpeg_quality=settings.KHOSO_RENDITION_JPEG_QUALITY,
         mode=settings.KHOSO_RENDITION_MODE,
-        mask=work.mask,  # the OCR's bilevel page; used as the MRC text mask when the page needed no deskew
+        mask=work.mask,  # the OCR's threshold in the scan's frame: the MRC text mask
         gray=work.image,  # the luma decoded for QC and OCR: the MRC segmentation does not convert again
     )
 

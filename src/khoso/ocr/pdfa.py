@@ -84,10 +84,8 @@ def render_page(
     downsampled colour background, full-resolution cut-outs for seals and pictures, a single
     Group 4 image for pages without colour, the plain JPEG when the page is mostly picture).
     For ``"mrc"``, ``image`` may be the already decoded scan, ``gray`` its luma (mode ``"L"``)
-    and ``mask`` the bilevel page the OCR read (ink black), all only to save work. The mask is in
-    the OCR's deskewed frame, so it is reused only when ``ocr.skew_degrees`` is 0; otherwise the
-    encoder makes its own in the scan's frame (rotating a bilevel mask back would distort the
-    letters).
+    and ``mask`` the OCR's bilevel threshold of the page (ink black) in the scan's own frame, not
+    deskewed (:func:`khoso.ocr.engine.prepare_page`), all only to save work.
     """
     x_dpi, y_dpi = (float(dpi), float(dpi)) if isinstance(dpi, int | float) else map(float, dpi)
     if x_dpi <= 0 or y_dpi <= 0:
@@ -97,8 +95,7 @@ def render_page(
     pdf = pikepdf.new()
     layers = None
     if mode == "mrc":
-        scan_frame_mask = mask if not ocr.skew_degrees else None
-        layers = _mrc_layers(original, mime, image=image, mask=scan_frame_mask, gray=gray, dpi=x_dpi)
+        layers = _mrc_layers(original, mime, image=image, mask=mask, gray=gray, dpi=x_dpi)
     if layers is not None and layers.kind != "jpeg":
         xobjects, image_ops = _mrc_xobjects(pdf, layers)
         width_px, height_px = layers.width, layers.height
