@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import subprocess
 import time
@@ -92,6 +93,32 @@ def test_fault_hook_timeout_becomes_ocr_timeout(monkeypatch, top_crop_jpeg, engi
     monkeypatch.setattr(tesseract, "FAULT_HOOK", hang)
     with pytest.raises(OcrTimeoutError):
         ocr_page(Image.open(io.BytesIO(top_crop_jpeg)), dpi=300, timeout=5)
+
+
+def test_every_engine_skips_the_fixed_pitch_test(engine, top_crop_jpeg, monkeypatch):
+    """The layout setting that saves 5.7 % of the instructions is in effect whichever engine runs."""
+    library = tesseract._library()
+    if library is None:
+        seen: list[list[str]] = []
+
+        def stop(command: list[str]) -> None:
+            seen.append(command)
+            raise subprocess.CalledProcessError(1, command)
+
+        monkeypatch.setattr(tesseract, "FAULT_HOOK", stop)
+        with pytest.raises(OcrError):
+            ocr_page(Image.open(io.BytesIO(top_crop_jpeg)), dpi=300)
+        command = " ".join(seen[0])
+        assert "-c textord_disable_pitch_test=1" in command
+        return
+    api = library._api("vie")
+    if isinstance(library, tesseract._Tesserocr):
+        assert api.GetVariableAsString("textord_disable_pitch_test") == "1"
+    else:
+        value = ctypes.c_int(0)
+        get = library.cdll.TessBaseAPIGetBoolVariable
+        get.argtypes, get.restype = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)], ctypes.c_int
+        assert get(api, b"textord_disable_pitch_test", ctypes.byref(value)) and value.value == 1
 
 
 def test_library_and_program_find_the_same_words(top_crop_jpeg, monkeypatch):
