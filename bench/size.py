@@ -47,7 +47,6 @@ from khoso.ocr.engine import ocr_page, prepare_page  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "ocr-vie"
 DPI = 300
-OWN_MASK = False  # --own-mask
 
 
 @dataclass
@@ -142,7 +141,9 @@ def decode(pdf_bytes: bytes, size: tuple[int, int]) -> Image.Image:
         document.close()
 
 
-def measure(name: str, image: Image.Image, truth: str, work: Path) -> tuple[PageFigures, bytes, list[int]]:
+def measure(
+    name: str, image: Image.Image, truth: str, work: Path, *, own_mask: bool = False
+) -> tuple[PageFigures, bytes, list[int]]:
     original = jpeg_bytes(image, 92) if image.format != "JPEG" else None
     scan_bytes = original if original is not None else (CORPUS / name).read_bytes()
     skew = check_page(image, (DPI, DPI)).skew_degrees or 0.0
@@ -152,7 +153,7 @@ def measure(name: str, image: Image.Image, truth: str, work: Path) -> tuple[Page
     ocr = ocr_page(image, dpi=DPI, skew_degrees=skew, prepared=prepared.ocr_input)
     ocr_cpu = cpu_now() - before
     # As the pipeline renders: with the OCR's threshold as the text mask, or (--own-mask) the encoder's own.
-    mask = None if OWN_MASK else prepared.scan_mask
+    mask = None if own_mask else prepared.scan_mask
 
     layers = encode_page(image, dpi=DPI, mask=mask, gray=gray)
     before = cpu_now()  # the whole MRC rendition: JPEG decode, segmentation, coding, PDF page
@@ -262,12 +263,14 @@ def report(label: str, rows: list[PageFigures], ours_file: int, counts: list[lis
     )
 
 
-def run(label: str, pages: list[tuple[str, Image.Image, str]], skip_ocrmypdf: bool, verbose: bool) -> None:
+def run(
+    label: str, pages: list[tuple[str, Image.Image, str]], skip_ocrmypdf: bool, verbose: bool, own_mask: bool
+) -> None:
     with tempfile.TemporaryDirectory(prefix="khoso-size-") as folder:
         work = Path(folder)
         rows, pdfs, counts = [], [], []
         for name, image, truth in pages:
-            figures, page_pdf, count = measure(name, image, truth, work)
+            figures, page_pdf, count = measure(name, image, truth, work, own_mask=own_mask)
             rows.append(figures)
             pdfs.append(page_pdf)
             counts.append(count)
@@ -294,14 +297,12 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="no per-page lines")
     parser.add_argument("--own-mask", action="store_true", help="the MRC encoder's own mask, not the OCR's threshold")
     args = parser.parse_args()
-    global OWN_MASK
-    OWN_MASK = args.own_mask
     os.nice(10)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     print(f"{time.strftime('%d/%m/%Y %H:%M')}  {os.cpu_count()} cores  load {os.getloadavg()[0]:.1f}")
-    run("corpus ocr-vie", corpus_pages(), args.skip_ocrmypdf, not args.quiet)
+    run("corpus ocr-vie", corpus_pages(), args.skip_ocrmypdf, not args.quiet, args.own_mask)
     if args.generated:
-        run("generated", generated_pages(args.generated), args.skip_ocrmypdf, not args.quiet)
+        run("generated", generated_pages(args.generated), args.skip_ocrmypdf, not args.quiet, args.own_mask)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,15 @@ import ctypes
 import io
 import subprocess
 import time
+from collections import Counter
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from khoso.core.errors import DependencyError
 from khoso.ocr._exec import tesseract
-from khoso.ocr.engine import _to_original_frame, ocr_page, prepare_for_ocr
+from khoso.ocr.engine import _to_original_frame, deskew_gray, ink_crop, ocr_page, prepare_for_ocr
 from khoso.ocr.errors import OcrError, OcrTimeoutError
 
 
@@ -36,6 +38,42 @@ def test_words_carry_boxes_inside_the_image(page_one_ocr):
     assert (phoi.block, phoi.paragraph, phoi.line) == (1, 1, 1)
     assert 200 < phoi.left < 350 and 220 < phoi.top < 330  # seen on the scan
     assert phoi.conf > 80
+
+
+def test_ink_crop_keeps_a_margin_around_the_ink_and_a_blank_page_whole():
+    page = Image.new("L", (1000, 1400), 255)
+    ImageDraw.Draw(page).rectangle((300, 200, 599, 899), fill=40)
+    assert ink_crop(page, margin=80) == (220, 120, 680, 980)
+    assert ink_crop(page.convert("1"), margin=80) == (220, 120, 680, 980)
+    assert ink_crop(page, margin=400) == (0, 0, 1000, 1300)  # never outside the page
+    assert ink_crop(Image.new("L", (1000, 1400), 255), margin=80) == (0, 0, 1000, 1400)
+
+
+def test_words_keep_their_place_on_the_page_when_tesseract_reads_only_the_ink(top_crop_jpeg):
+    """Tesseract reads the ink's box; the boxes come back in the page's frame, deskewed or not."""
+    # The same prepared pixels alone and on a larger sheet (the threshold depends on the whole page).
+    prepared = prepare_for_ocr(Image.open(io.BytesIO(top_crop_jpeg)), dpi=300)
+    alone = Image.new("L", (prepared.width + 200, prepared.height + 200), 255)
+    alone.paste(prepared, (100, 100))  # the text was cut at the crop's edges: give it paper all round
+    page = Image.new("L", (alone.width + 500, alone.height + 1700), 255)
+    page.paste(alone, (300, 450))
+    by_itself, placed = ocr_page(alone, dpi=300, prepared=alone), ocr_page(page, dpi=300, prepared=page)
+    assert len(placed.words) > 100 and [w.text for w in placed.words] == [w.text for w in by_itself.words]
+    assert [(w.left - 300, w.top - 450, w.width, w.height) for w in placed.words] == [
+        (w.left, w.top, w.width, w.height) for w in by_itself.words
+    ]
+    assert [(w.deskewed_box[0] - 300, w.deskewed_box[1] - 450) for w in placed.words] == [
+        w.deskewed_box[:2] for w in by_itself.words
+    ]
+    # Deskewed by 0.7°, the words' boxes mapped back to the scan land where the unrotated reading put them.
+    once = Counter(w.text for w in placed.words)
+    straight = {w.text: w for w in placed.words if once[w.text] == 1}
+    deskewed = Image.fromarray(deskew_gray(np.asarray(page), 0.7))
+    rotated = [w for w in ocr_page(page, dpi=300, skew_degrees=0.7, prepared=deskewed).words]
+    rotated = [w for w in rotated if w.text in straight]
+    assert len(rotated) > 20
+    for word in rotated:
+        assert abs(word.left - straight[word.text].left) <= 6 and abs(word.top - straight[word.text].top) <= 6
 
 
 def test_prepare_for_ocr_binarises_and_keeps_the_frame():

@@ -18,11 +18,13 @@ from PIL import Image
 from khoso.imaging.qc import check_page
 from khoso.ocr._exec import tesseract
 from khoso.ocr.engine import (
+    OCR_MARGIN_PX,
     bilevel_image,
     binarise_gray,
     deskew_gray,
     deskew_whitened,
     grayscale,
+    ink_crop,
     ocr_page,
     prepare_page,
     separate_ink,
@@ -86,7 +88,10 @@ def test_the_library_gets_the_pixels_in_memory(page_one_bytes: bytes, monkeypatc
             with pytest.raises(OcrError):
                 ocr_page(gray, dpi=DPI, prepared=prepared)
             assert calls[-1][0].startswith(expected)
-            assert calls[-1][1] == f"<{prepared.mode} {gray.width}×{gray.height} px in memory>"
+            left, top, right, bottom = ink_crop(prepared, margin=OCR_MARGIN_PX)  # the ink's box, not the sheet
+            if prepared is mask:  # the grey scan has no white paper: its box is the whole sheet
+                assert right - left < gray.width and bottom - top < gray.height
+            assert calls[-1][1] == f"<{prepared.mode} {right - left}×{bottom - top} px in memory>"
 
 
 def test_a_prepared_page_of_another_size_is_refused(page_one_bytes: bytes) -> None:
