@@ -103,8 +103,16 @@ def prepare_pages(corpus: Path, count: int, folder: Path) -> tuple[list[Path], l
         source = corpus / entry["image"]
         if index < len(manifest):
             shutil.copy(source, target)
-        else:  # a repeat must not be deduplicated by content: rewrite one trailing comment byte
-            target.write_bytes(source.read_bytes()[:-2] + index.to_bytes(4, "big") + b"\xff\xd9")
+        else:
+            # A repeat must differ in its pixels, not only its bytes: identical renditions (and masks)
+            # are stored once, and the file would hold one copy of each repeated page. Shift it by a
+            # few pixels (the margins are paper).
+            from PIL import Image, ImageChops
+
+            with Image.open(source) as scan:
+                shift = index // len(manifest)
+                page = ImageChops.offset(scan.convert("RGB"), shift, shift)
+            page.save(target, format="JPEG", quality=92, dpi=(300, 300))
         images.append(target)
         truths.append((corpus / entry["truth"]).read_text(encoding="utf-8"))
     return images, truths
