@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-vie ghostscript qpdf pngquant unpaper poppler-utils
-  chromium fonts-dejavu-core fonts-liberation fonts-liberation2 python3-venv libicu-dev pkg-config softhsm2)
+  chromium fonts-dejavu-core fonts-liberation fonts-liberation2 python3-venv libicu-dev pkg-config softhsm2
+  time)  # time: bench/ingest.py reads each command's peak memory from GNU time
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

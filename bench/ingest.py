@@ -68,16 +68,30 @@ def cer(texts: list[str], truths: list[str]) -> float:
     return errors / max(1, sum(len(normalise(g)) for g in truths))
 
 
+GNU_TIME = Path("/usr/bin/time")
+
+
 def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[Run, subprocess.CompletedProcess]:
+    """Run ``argv``: wall and CPU seconds of its whole process tree, and the largest process's peak memory.
+
+    The peak is read from GNU time, run between this process and the command: a child created
+    from this process inherits this process's own peak in its ``ru_maxrss`` (Linux keeps the
+    pre-exec high-water mark), and this process holds every generated page; ``ru_maxrss`` of
+    RUSAGE_CHILDREN is also the maximum over every command run so far, not this one's.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    with tempfile.NamedTemporaryFile("r", suffix=".maxrss") as peak_file:
+        wrapped = [str(GNU_TIME), "-f", "%M", "-o", peak_file.name, *argv] if GNU_TIME.exists() else argv
+        done = subprocess.run(wrapped, capture_output=True, text=True, env=env, check=False)
+        peak_kb = peak_file.read().strip().splitlines()[-1:] if GNU_TIME.exists() else []
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         sys.exit(f"{argv[0]} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return Run(wall, cpu, after.ru_maxrss / 1024), done
+    peak_mb = int(peak_kb[0]) / 1024 if peak_kb and peak_kb[0].isdigit() else after.ru_maxrss / 1024
+    return Run(wall, cpu, peak_mb), done
 
 
 def pdf_page_texts(pdf: Path) -> list[str]:
