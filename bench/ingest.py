@@ -82,9 +82,10 @@ def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[Run, subp
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with tempfile.NamedTemporaryFile("r", suffix=".maxrss") as peak_file:
-        wrapped = [str(GNU_TIME), "-f", "%M", "-o", peak_file.name, *argv] if GNU_TIME.exists() else argv
+        measured = GNU_TIME.exists()
+        wrapped = [str(GNU_TIME), "-f", "%M", "-o", peak_file.name, *argv] if measured else argv
         done = subprocess.run(wrapped, capture_output=True, text=True, env=env, check=False)
-        peak_kb = peak_file.read().strip().splitlines()[-1:] if GNU_TIME.exists() else []
+        peak_kb = peak_file.read().strip().splitlines()[-1:] if measured else []
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -163,13 +163,11 @@ def deskew_whitened(whitened: np.ndarray, skew_degrees: float) -> np.ndarray:
     if not skew_degrees:
         return whitened
     height, width = whitened.shape
-    ink = whitened < WHITE
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if not rows.size:
-        return whitened
     support = 3  # the bicubic kernel reads 2 pixels beyond the point it samples
-    top, bottom = max(int(rows[0]) - support, 0), min(int(rows[-1]) + support + 1, height)
-    left, right = max(int(cols[0]) - support, 0), min(int(cols[-1]) + support + 1, width)
+    box = _ink_box(whitened < WHITE, support)
+    if box is None:
+        return whitened
+    left, top, right, bottom = box
     matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), skew_degrees, 1.0)
     corners = np.array([[left, top, 1], [right, top, 1], [left, bottom, 1], [right, bottom, 1]], float) @ matrix.T
     out_left = max(int(np.floor(corners[:, 0].min())) - support, 0)
@@ -299,10 +297,16 @@ def ink_crop(prepared: Image.Image, *, margin: int) -> tuple[int, int, int, int]
         ink = ~np.asarray(prepared, dtype=bool)
     else:
         ink = np.asarray(prepared if prepared.mode == "L" else prepared.convert("L")) < WHITE
+    return _ink_box(ink, margin) or (0, 0, *prepared.size)
+
+
+def _ink_box(ink: np.ndarray, margin: int) -> tuple[int, int, int, int] | None:
+    """The bounding box (left, top, right, bottom) of ``ink``'s true pixels, ``margin`` wider on each
+    side and clipped to the array; ``None`` when there is no ink."""
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    width, height = prepared.size
     if not rows.size:
-        return (0, 0, width, height)
+        return None
+    height, width = ink.shape
     return (
         max(int(cols[0]) - margin, 0),
         max(int(rows[0]) - margin, 0),

@@ -13,9 +13,9 @@ pixels in memory. Two in-process engines, the first that loads is used:
 
 1. tesseract 5.5 as the ``tesserocr`` wheel builds it (MIT; tesseract Apache-2.0, leptonica BSD),
    through tesserocr's API. Same ``vie`` model and the same word boxes as Debian's 5.3 build (one
-   word of 554 read differently on a corpus page, rightly), for 17 %
-   fewer instructions per page (callgrind, corpus page P01/HS001/2: 14.5 against 17.4 billion;
-   22/11/2026); the wheel's tesseract is built without OpenMP. Only raw pixels are handed over
+   word of 554 read differently on a corpus page, rightly), for 17 % fewer instructions per page
+   (callgrind, corpus page P01/HS001/2: 14.5 against 17.4 billion; 22/11/2026); the wheel's
+   tesseract is built without OpenMP. Only raw pixels are handed over
    (``SetImageBytes``), so the image readers the wheel bundles never parse a scan.
 2. Debian's ``libtesseract5`` (a dependency of ``tesseract-ocr``) through ctypes and tesseract's C API
    (``capi.h``), when tesserocr is missing (a platform without its wheel); not when it was loaded
@@ -74,6 +74,9 @@ PSM_AUTO = 3
 #: 12.77 billion), and the words came out identical on 22 pages: the 6 corpus pages, 8 generated and 8
 #: generated in monospaced fonts (22/11/2026).
 VARIABLES = {"textord_disable_pitch_test": "1"}
+#: In process, also: tesseract's progress notes ("Detected 282 diacritics") went to the program's
+#: captured stderr; in a worker they would fill its log.
+_IN_PROCESS_VARIABLES = {"debug_file": os.devnull, **VARIABLES}
 
 FaultHook = Callable[[list[str]], None]
 
@@ -295,10 +298,7 @@ class _Library:
             if self.cdll.TessBaseAPIInit3(handle, None, lang.encode("ascii")) != 0:
                 self.cdll.TessBaseAPIDelete(handle)
                 raise OcrError(reason=f"libtesseract could not load the language data {lang}")
-            # Tesseract's progress notes ("Detected 282 diacritics") went to the program's captured
-            # stderr; in process they would fill the worker's log.
-            self.cdll.TessBaseAPISetVariable(handle, b"debug_file", os.devnull.encode())
-            for name, value in VARIABLES.items():
+            for name, value in _IN_PROCESS_VARIABLES.items():
                 self.cdll.TessBaseAPISetVariable(handle, name.encode(), value.encode())
             handles[lang] = handle
             with self._lock:
@@ -393,8 +393,7 @@ class _Tesserocr:
                 api = self.module.PyTessBaseAPI(path=tessdata_dir(), lang=lang)
             except RuntimeError as exc:
                 raise OcrError(reason=f"tesserocr could not load the language data {lang}: {exc}") from exc
-            api.SetVariable("debug_file", os.devnull)  # no progress notes in the worker's log
-            for name, value in VARIABLES.items():
+            for name, value in _IN_PROCESS_VARIABLES.items():
                 api.SetVariable(name, value)
             apis[lang] = api
         return api
