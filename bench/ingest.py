@@ -208,6 +208,7 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
     finished children's (tesseract when it runs as a program).
     """
     sys.path.insert(0, str(ROOT / "src"))
+    import cv2
     import numpy as np
     from PIL import Image
 
@@ -220,6 +221,7 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
         own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
+    cv2.setNumThreads(1)  # as in the pipeline's page processes (khoso.capture.pipeline)
     totals = {"decode": 0.0, "qc": 0.0, "prepare": 0.0, "ocr": 0.0, "render": 0.0, "thumbnail": 0.0}
     binarise = os.environ.get("KHOSO_OCR_BINARISE", "0") not in ("0", "false", "False")
     mode = os.environ.get("KHOSO_RENDITION_MODE", "mrc")

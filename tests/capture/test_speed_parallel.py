@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -90,3 +92,22 @@ def test_two_workers_split_the_pages_of_one_file(archive_file, four_scans, tmp_p
     archive_file.refresh_from_db()
     with pikepdf.open(object_store().path_for(archive_file.pdf_id)) as pdf:
         assert len(pdf.pages) == PAGES  # the file is whole and in order whichever worker did a page
+
+
+def test_page_processes_run_opencv_on_one_thread() -> None:
+    """One page process runs per core; OpenCV's threads would only compete with the other pages.
+
+    A fresh interpreter, as a worker child starts: importing the pipeline is what sets it, and a
+    forked child (``run_inline``) inherits it."""
+    probe = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'khoso.config.settings'); "
+        "django.setup(); import cv2; before = cv2.getNumThreads(); "
+        "from khoso.capture import pipeline; pid = os.fork()\n"
+        "if pid == 0:\n    os._exit(cv2.getNumThreads())\n"
+        "print(before, cv2.getNumThreads(), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    default, in_parent, in_child = (int(value) for value in done.stdout.split())
+    assert (in_parent, in_child) == (1, 1)
+    if (os.cpu_count() or 1) > 1:
+        assert default > 1  # OpenCV's own default, one thread per core, is what the pipeline overrides

@@ -14,7 +14,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from khoso.imaging.mrc import EncodedImage, MrcPage, encode_g4, encode_page, split_layers
+from khoso.imaging.mrc import EncodedImage, MrcPage, _box_mean, encode_g4, encode_page, split_layers
 
 CORPUS_PAGE = Path("/work/shared/corpus/ocr-vie/P01/HS001/page-001.jpg")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -201,3 +201,19 @@ def test_hidden_cells_of_the_layers_are_filled_from_around():
     layers = split_layers(image)
     hidden = layers.background[2100 // 3 : 2500 // 3, 700 // 3 : 1300 // 3].reshape(-1, 3)
     assert np.abs(hidden.astype(int) - PAPER).max() <= 12
+
+
+@pytest.mark.parametrize("size", [(2480, 3508), (2481, 3507), (13, 25), (7, 10), (2, 2)])
+@pytest.mark.parametrize("factor", [3, 12])
+def test_layer_cells_are_the_mean_of_their_pixels_up_to_the_page_edge(size, factor):
+    """The background and ink-colour layers are cell means; a page whose size is not a multiple of
+    the cell keeps a last, partial cell of the pixels it has (as Pillow's ``reduce`` computes it, to
+    one grey level of rounding)."""
+    width, height = size
+    pixels = np.random.default_rng(width * height).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    expected = np.asarray(Image.fromarray(pixels).reduce(factor)).astype(int)
+    means = _box_mean(pixels, factor)
+    assert means.shape == expected.shape == (-(-height // factor), -(-width // factor), 3)
+    assert np.abs(means.astype(int) - expected).max() <= 1
+    corner = pixels[(height - 1) // factor * factor :, (width - 1) // factor * factor :].reshape(-1, 3).mean(axis=0)
+    assert np.abs(means[-1, -1].astype(float) - corner).max() <= 0.5 + 1e-9
