@@ -14,7 +14,16 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from khoso.imaging.mrc import EncodedImage, MrcPage, _box_mean, encode_g4, encode_page, split_layers
+from khoso.imaging.mrc import (
+    EncodedImage,
+    MrcPage,
+    _box_mean,
+    bitonal_from_preview,
+    encode_g4,
+    encode_page,
+    preview_cells,
+    split_layers,
+)
 
 CORPUS_PAGE = Path("/work/shared/corpus/ocr-vie/P01/HS001/page-001.jpg")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -217,3 +226,97 @@ def test_layer_cells_are_the_mean_of_their_pixels_up_to_the_page_edge(size, fact
     assert np.abs(means.astype(int) - expected).max() <= 1
     corner = pixels[(height - 1) // factor * factor :, (width - 1) // factor * factor :].reshape(-1, 3).mean(axis=0)
     assert np.abs(means[-1, -1].astype(float) - corner).max() <= 0.5 + 1e-9
+
+
+def _ocr_like_inputs(image: Image.Image) -> tuple[Image.Image, Image.Image]:
+    """The page's luma and an ink mask (black where the ink is), as the pipeline hands them over."""
+    gray = image.convert("L")
+    return gray, Image.fromarray(np.asarray(gray) >= 140)
+
+
+def test_plain_text_on_white_paper_is_seen_bitonal_on_its_preview():
+    """Black text on white paper: the ⅛-scale preview is enough, and the page comes out exactly as the
+    full analysis makes it (one Group 4 image of the mask)."""
+    image = text_page()
+    gray, mask = _ocr_like_inputs(image)
+    shortcut = bitonal_from_preview(preview_cells(image), gray, mask)
+    full = encode_page(image, mask=mask, gray=gray)
+    assert shortcut is not None and full.kind == shortcut.kind == "bitonal"
+    assert shortcut.mask is not None and full.mask is not None and shortcut.mask.data == full.mask.data
+
+
+def _grey_photo(image: Image.Image) -> Image.Image:
+    return Image.merge("RGB", [draw_photo(image, PHOTO_BOX).convert("L")] * 3)
+
+
+def _pencil_note(image: Image.Image) -> Image.Image:
+    draw = ImageDraw.Draw(image)
+    pencil = ImageFont.truetype(FONT, 46)
+    draw.text((300, 3150), "ghi chú bằng bút chì: đã đối chiếu", font=pencil, fill=(165, 165, 165))
+    return image
+
+
+def _highlighter(image: Image.Image) -> Image.Image:
+    pixels = np.asarray(image).copy()
+    band = pixels[650:700, 150:1800].astype(np.int16)
+    band[:, :, 2] -= 70  # yellow: less blue
+    pixels[650:700, 150:1800] = np.clip(band, 0, 255).astype(np.uint8)
+    return Image.fromarray(pixels)
+
+
+def _thin_blue_line(image: Image.Image) -> Image.Image:
+    ImageDraw.Draw(image).line([(300, 3200), (1500, 3230)], fill=(40, 60, 200), width=2)
+    return image
+
+
+def _blue_typescript(image: Image.Image) -> Image.Image:
+    pixels = np.asarray(image).copy()
+    ink = pixels.sum(axis=2) < 300
+    pixels[ink] = (30, 45, 150)
+    return Image.fromarray(pixels)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: draw_seal_and_signature_on(text_page()), id="seal-and-signature"),
+        pytest.param(lambda: draw_photo(text_page(), PHOTO_BOX), id="colour-photo"),
+        pytest.param(lambda: _grey_photo(text_page()), id="grey-photo"),
+        pytest.param(lambda: _highlighter(text_page()), id="highlighter"),
+        pytest.param(lambda: _blue_typescript(text_page()), id="blue-typescript"),
+        pytest.param(lambda: text_page(PAPER), id="yellowed-paper"),
+    ],
+)
+def test_a_page_the_full_analysis_keeps_in_layers_is_never_bitonal_on_its_preview(make):
+    """Colour, grey pictures, tinted paper: the full analysis keeps layers for each, and the preview
+    must not call the page bitonal before it runs."""
+    image = make()
+    gray, mask = _ocr_like_inputs(image)
+    assert encode_page(image, mask=mask, gray=gray).kind != "bitonal"
+    assert bitonal_from_preview(preview_cells(image), gray, mask) is None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: _pencil_note(text_page()), id="pencil-note"),
+        pytest.param(lambda: _thin_blue_line(text_page()), id="thin-blue-line"),
+    ],
+)
+def test_pale_or_thin_strokes_send_the_page_to_the_full_analysis(make):
+    """A pencil note paler than the mask's threshold, a 2-pixel blue pen line: the preview sees them
+    (they tint or darken the 8×8 cells they cross) and leaves the page to the full analysis."""
+    image = make()
+    gray, mask = _ocr_like_inputs(image)
+    assert bitonal_from_preview(preview_cells(image), gray, mask) is None
+
+
+def draw_seal_and_signature_on(image: Image.Image) -> Image.Image:
+    draw_seal_and_signature(image)
+    return image
+
+
+def test_a_preview_of_another_size_is_not_trusted():
+    image = text_page()
+    gray, mask = _ocr_like_inputs(image)
+    assert bitonal_from_preview(preview_cells(image, factor=4), gray, mask) is None

@@ -178,6 +178,33 @@ def test_no_colour_page_is_one_lossless_g4_image():
     assert coded <= 1.05 * len(g4.getvalue())
 
 
+def test_plain_jpeg_page_is_made_bitonal_without_decoding_its_colour(monkeypatch):
+    """Black print on white paper, delivered as a colour JPEG: the ⅛-scale decode shows there is
+    nothing but neutral ink, so the page is the mask's Group 4 image and the colour layers are never
+    built (encode_page would fail here), with the same bytes as the full analysis makes."""
+    image = Image.new("RGB", (1240, 1754), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    for row, line in enumerate(DIACRITIC_LINES * 5):
+        draw.text((80, 80 + row * 70), line, font=font, fill=(0, 0, 0))
+    jpeg = io.BytesIO()
+    image.save(jpeg, format="JPEG", quality=90)
+    gray = Image.open(io.BytesIO(jpeg.getvalue())).convert("L")
+    mask = Image.fromarray(np.asarray(gray) >= 128)
+    ocr = _fake_ocr(image.width, image.height)
+    full = _render(jpeg.getvalue(), ocr, mask=mask, gray=gray, image=Image.open(io.BytesIO(jpeg.getvalue())))
+
+    def no_layers(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the colour layers were built")
+
+    monkeypatch.setattr(pdfa, "encode_page", no_layers)
+    shortcut = _render(jpeg.getvalue(), ocr, mask=mask, gray=gray)
+    assert shortcut == full
+    with pikepdf.open(io.BytesIO(shortcut)) as pdf:
+        images = list(pdf.pages[0].get_images().values())
+        assert len(images) == 1 and images[0].Filter == pikepdf.Name.CCITTFaxDecode
+
+
 def test_unknown_mode_is_refused(top_crop_jpeg, top_crop_ocr):
     with pytest.raises(RenderError, match="mrc"):
         pdfa.render_page(top_crop_jpeg, mime="image/jpeg", ocr=top_crop_ocr, dpi=DPI, mode="djvu")

@@ -36,6 +36,13 @@ BACKGROUND_FACTOR = 3
 FOREGROUND_FACTOR = 12
 #: Side, in pixels at 300 dpi, of the blocks in which the reconstruction is compared to the scan.
 BLOCK_PX = 32
+#: Side of the cells of :func:`bitonal_from_preview`'s preview: a JPEG's own blocks, which libjpeg
+#: decodes at ⅛ scale from their DC coefficients alone.
+PREVIEW_FACTOR = 8
+#: Share of a preview's cells that must be plain paper (no ink in or around them) to judge the paper by.
+MIN_PAPER_SHARE = 0.2
+#: Ink at most this grey (0-255) is dark enough to be drawn black (``_is_neutral_dark``: every channel ≤ 110).
+NEUTRAL_DARK_LEVEL = 110
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,98 @@ def encode_page(
         ink_colour=ink_colour,
         patches=patches,
     )
+
+
+def bitonal_from_preview(
+    preview: np.ndarray,
+    gray: Image.Image,
+    mask: Image.Image,
+    *,
+    dpi: float = 300.0,
+    options: MrcOptions | None = None,
+) -> MrcPage | None:
+    """The page as one Group 4 image of ``mask``, when a ⅛-scale preview plainly shows it is one;
+    ``None`` when the layers must decide (:func:`encode_page`).
+
+    Why: black text on white paper ends as one Group 4 image of the OCR's mask (``encode_page``'s
+    ``"bitonal"`` kind), but to learn that ``encode_page`` decodes the colour scan at full size and
+    builds the background, the ink colour and the detail grid: about 0.25 CPU-s per page. A JPEG's
+    8×8 blocks decode at ⅛ scale for almost nothing, and that preview, the page's luma (``gray``,
+    mode ``"L"``) and the mask (mode ``"1"``, ink black) are enough to see such a page. Each test is
+    at least as strict as ``encode_page``'s, so a page this lets through would have come out of
+    ``encode_page`` the same, byte for byte: no cell with any colour (a thin stroke of blue or red
+    still tints the 8×8 cells it crosses), paper as white and neutral as the white-paper rule asks,
+    ink of one dark neutral tone, and no 32-pixel block that the mask and those two tones do not
+    reproduce (a grey photo, a pencil note, a faded stamp).
+
+    ``preview`` is H×W×3 (RGB) or H×W uint8, one value per :data:`PREVIEW_FACTOR`-pixel cell of the
+    page, partial cells at the right and bottom included (:func:`preview_cells`, or a JPEG decoded at
+    ⅛ scale). The blocks compared are no larger than ``encode_page``'s at this ``dpi``.
+    """
+    options = options or MrcOptions()
+    width, height = mask.size
+    cells = (-(-height // PREVIEW_FACTOR), -(-width // PREVIEW_FACTOR))
+    if preview.shape[:2] != cells or gray.size != mask.size or mask.mode != "1" or gray.mode != "L":
+        return None
+    darkest_channel = preview
+    if preview.ndim == 3:
+        red, green, blue = (np.ascontiguousarray(preview[:, :, channel]) for channel in range(3))
+        darkest_channel = np.minimum(np.minimum(red, green), blue)
+        chroma = np.maximum(np.maximum(red, green), blue) - darkest_channel
+        if int(chroma.max()) > options.neutral_chroma:
+            return None
+        preview = cv2.cvtColor(np.ascontiguousarray(preview), cv2.COLOR_RGB2GRAY)
+    ink = ~np.asarray(mask, dtype=bool)
+    coverage = _box_mean(ink.view(np.uint8) * np.uint8(255), PREVIEW_FACTOR).astype(np.float32) / 255.0
+    # Paper: cells with no ink whose neighbours have none either (the strokes' grey rims stay out).
+    paper_cells = cv2.erode((coverage == 0).view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+    if paper_cells.sum() < MIN_PAPER_SHARE * paper_cells.size:
+        return None
+    if np.percentile(darkest_channel[paper_cells], 0.5) < options.white_paper_level:
+        return None
+    paper = preview[paper_cells]
+    ink_cells = _cells_with_ink(ink, FOREGROUND_FACTOR)
+    luma = np.asarray(gray)
+    ink_tone_cells = _ink_tone(luma, ink, FOREGROUND_FACTOR)[ink_cells]
+    if len(ink_tone_cells) >= 4:
+        low, high = np.percentile(ink_tone_cells, [5, 95])
+        if high - low > options.uniform_ink_spread:
+            return None
+    ink_tone = float(np.percentile(ink_tone_cells, 30)) if len(ink_tone_cells) else 0.0
+    if ink_tone > NEUTRAL_DARK_LEVEL:
+        return None
+    model = coverage * np.float32(ink_tone) + (1.0 - coverage) * np.float32(np.median(paper))
+    error = np.abs(preview.astype(np.float32) - model)
+    block = max(1, int(BLOCK_PX * dpi / 300.0) // PREVIEW_FACTOR)
+    if float(_box_mean_float(error, block).max()) > options.detail_error:
+        return None
+    return MrcPage(kind="bitonal", width=width, height=height, mask=encode_g4(mask))
+
+
+def preview_cells(image: Image.Image, *, factor: int = PREVIEW_FACTOR) -> np.ndarray:
+    """:func:`bitonal_from_preview`'s preview: the mean of each ``factor``×``factor`` cell of ``image``,
+    the page at full size (8) or a JPEG decoded at ¼ scale (2)."""
+    if image.mode == "L":
+        return _box_mean(np.asarray(image), factor)
+    return _box_mean(_as_rgb_array(image), factor)
+
+
+def _ink_tone(luma: np.ndarray, ink: np.ndarray, factor: int) -> np.ndarray:
+    """Mean grey level of the ink pixels in each ``factor``×``factor`` cell (0 where there are none)."""
+    weight = ink.view(np.uint8)
+    total = _box_mean(cv2.bitwise_and(luma, luma, mask=weight), factor).astype(np.float32)
+    share = _box_mean(weight * np.uint8(255), factor).astype(np.float32) / 255.0
+    return total / np.maximum(share, 1e-6)
+
+
+def _box_mean_float(array: np.ndarray, factor: int) -> np.ndarray:
+    """Mean over ``factor``×``factor`` cells of a float array, partial cells included."""
+    height, width = array.shape
+    padded = np.zeros((-(-height // factor) * factor, -(-width // factor) * factor), np.float32)
+    counts = np.zeros_like(padded)
+    padded[:height, :width], counts[:height, :width] = array, 1.0
+    shape = (padded.shape[0] // factor, factor, padded.shape[1] // factor, factor)
+    return padded.reshape(shape).sum(axis=(1, 3)) / counts.reshape(shape).sum(axis=(1, 3))
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -373,7 +472,7 @@ def _is_white_paper(background: np.ndarray, options: MrcOptions) -> bool:
 
 
 def _is_neutral_dark(colour: tuple[int, int, int], options: MrcOptions) -> bool:
-    return max(colour) <= 110 and max(colour) - min(colour) <= options.neutral_chroma * 2
+    return max(colour) <= NEUTRAL_DARK_LEVEL and max(colour) - min(colour) <= options.neutral_chroma * 2
 
 
 def _detail_boxes(
