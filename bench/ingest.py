@@ -214,6 +214,7 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
     import numpy as np
     from PIL import Image
 
+    from khoso.imaging.mrc import preview_cells
     from khoso.imaging.qc import check_page
     from khoso.ocr._exec import tesseract
     from khoso.ocr.engine import ocr_page, prepare_page
@@ -224,7 +225,7 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
         return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
     cv2.setNumThreads(1)  # as in the pipeline's page processes (khoso.capture.pipeline)
-    totals = {"decode": 0.0, "qc": 0.0, "prepare": 0.0, "ocr": 0.0, "render": 0.0, "thumbnail": 0.0}
+    totals = {"decode": 0.0, "qc": 0.0, "prepare": 0.0, "ocr": 0.0, "thumbnail": 0.0, "render": 0.0}
     binarise = os.environ.get("KHOSO_OCR_BINARISE", "0") not in ("0", "false", "False")
     mode = os.environ.get("KHOSO_RENDITION_MODE", "mrc")
     for path in images:
@@ -246,15 +247,26 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
         start = cpu()
         ocr = ocr_page(gray, dpi=300, skew_degrees=skew, prepared=prepared)
         totals["ocr"] += cpu() - start
-        start = cpu()
-        render_page(original, mime="image/jpeg", ocr=ocr, dpi=(300.0, 300.0), mode=mode, mask=mask, gray=gray)
-        totals["render"] += cpu() - start
-        start = cpu()
+        start = cpu()  # as khoso.capture.pipeline.stage_thumbnail: ¼-scale decode, the rendition's preview
         thumb = Image.open(io.BytesIO(original))
-        thumb.draft("RGB", (320, 640))
+        thumb.draft("RGB", (thumb.width // 4, thumb.height // 4))
+        thumb.load()
+        preview = preview_cells(thumb, factor=2)
         thumb.thumbnail((320, 640))
         thumb.save(io.BytesIO(), format="JPEG", quality=70, optimize=True)
         totals["thumbnail"] += cpu() - start
+        start = cpu()
+        render_page(
+            original,
+            mime="image/jpeg",
+            ocr=ocr,
+            dpi=(300.0, 300.0),
+            mode=mode,
+            mask=mask,
+            gray=gray,
+            preview=preview,
+        )
+        totals["render"] += cpu() - start
     count = len(images)
     ocr_input = "1-bit" if binarise else "whitened grey"
     print(
