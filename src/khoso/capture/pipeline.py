@@ -189,6 +189,8 @@ def stage_thumbnail(page: Page, work: PageWork, original: bytes) -> None:
         source.load()
         if source.size == (-(-width // 4), -(-height // 4)):
             work.preview = preview_cells(source, factor=2)
+    elif source.format == "JPEG":
+        source.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX * 2))  # decode the DCT at ⅛ (or ¼, ½) scale
     thumb = _flatten_for_thumbnail(source)
     thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX * 2))
     buffer = io.BytesIO()
