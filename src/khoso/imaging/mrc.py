@@ -258,10 +258,17 @@ def preview_cells(image: Image.Image, *, factor: int = PREVIEW_FACTOR) -> np.nda
 
 def _ink_tone(luma: np.ndarray, ink: np.ndarray, factor: int) -> np.ndarray:
     """Mean grey level of the ink pixels in each ``factor``×``factor`` cell (0 where there are none)."""
-    weight = ink.view(np.uint8)
-    total = _box_mean(cv2.bitwise_and(luma, luma, mask=weight), factor).astype(np.float32)
-    share = _box_mean(weight * np.uint8(255), factor).astype(np.float32) / 255.0
+    total, share = _masked_cell_means(luma, ink, factor)
     return total / np.maximum(share, 1e-6)
+
+
+def _masked_cell_means(pixels: np.ndarray, where: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per ``factor``×``factor`` cell: the mean of ``pixels`` with the others counted as 0, and the share
+    of ``where`` pixels (0-1); their quotient is the mean over the ``where`` pixels alone."""
+    weight = where.view(np.uint8)
+    total = _box_mean(cv2.bitwise_and(pixels, pixels, mask=weight), factor).astype(np.float32)
+    share = _box_mean(weight * np.uint8(255), factor).astype(np.float32) / 255.0
+    return total, share
 
 
 def _box_mean_float(array: np.ndarray, factor: int) -> np.ndarray:
@@ -418,9 +425,7 @@ def _layer_average(rgb: np.ndarray, where: np.ndarray, factor: int, *, fallback:
     Cells with no such pixel take the weighted mean of a growing neighbourhood (normalised
     convolution), so the layer is smooth where it is hidden and codes in very few bytes.
     """
-    weight = where.view(np.uint8)
-    total = _box_mean(cv2.bitwise_and(rgb, rgb, mask=weight), factor).astype(np.float32)
-    share = _box_mean(weight * np.uint8(255), factor).astype(np.float32) / 255.0
+    total, share = _masked_cell_means(rgb, where, factor)
     size = share.shape[::-1]
     layer = total / np.maximum(share, 1e-6)[:, :, None]
     missing = share <= 0.02
