@@ -205,6 +205,52 @@ def test_plain_jpeg_page_is_made_bitonal_without_decoding_its_colour(monkeypatch
         assert len(images) == 1 and images[0].Filter == pikepdf.Name.CCITTFaxDecode
 
 
+def _white_page_with_print() -> Image.Image:
+    image = Image.new("RGB", (1240, 1754), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    for row, line in enumerate(DIACRITIC_LINES * 5):
+        draw.text((80, 80 + row * 70), line, font=font, fill=(0, 0, 0))
+    return image
+
+
+def _scanned_and_rendered(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """The page as a scanner delivers it (JPEG q85, 4:2:0) and its MRC rendition with the OCR's kind of
+    mask, decoded by pdfium at 300 dpi."""
+    jpeg = io.BytesIO()
+    image.save(jpeg, format="JPEG", quality=85)
+    scan = Image.open(io.BytesIO(jpeg.getvalue())).convert("RGB")
+    gray = scan.convert("L")
+    mask = Image.fromarray(np.asarray(gray) >= 128)
+    pdf_bytes = _render(jpeg.getvalue(), _fake_ocr(image.width, image.height), mask=mask, gray=gray)
+    return np.asarray(scan, dtype=np.int16), np.asarray(_decode(pdf_bytes).resize(image.size), dtype=np.int16)
+
+
+def test_pencil_note_too_pale_for_the_mask_stays_on_white_paper():
+    """A pencil note lighter than the OCR's threshold is not ink: on a page of black print on white
+    paper it must keep the background layer, not vanish with it into a bitonal image."""
+    image = _white_page_with_print()
+    ImageDraw.Draw(image).text((80, 1600), "đã đối chiếu", font=ImageFont.truetype(FONT, 46), fill=(165, 165, 165))
+    note = np.asarray(image.convert("L"))[1600:1660, 80:420] < 200
+    _scan, rendered = _scanned_and_rendered(image)
+    decoded = rendered.mean(axis=2)[1600:1660, 80:420]
+    assert decoded[note].mean() < 215, decoded[note].mean()  # the pencil is there, grey
+    assert decoded[~note].mean() > 240  # and the paper around it is still white
+
+
+def test_thin_blue_pen_line_stays_blue_on_white_paper():
+    """A 2-pixel blue pen line tints too little of a block to count as colour there, yet drawn through
+    the mask in the print's black it would read as typed: it keeps the colour the scan gives it (a
+    cut-out with colour at every pixel, so no second chroma halving)."""
+    image = _white_page_with_print()
+    ImageDraw.Draw(image).line([(80, 1620), (1100, 1640)], fill=(40, 60, 200), width=2)
+    line = np.all(np.asarray(image) == (40, 60, 200), axis=2)
+    scan, rendered = _scanned_and_rendered(image)
+    scan_blue = scan[line][:, 2].mean() - scan[line][:, 0].mean()
+    rendered_blue = rendered[line][:, 2].mean() - rendered[line][:, 0].mean()
+    assert scan_blue > 40 and rendered_blue > 0.85 * scan_blue, (scan_blue, rendered_blue)
+
+
 def test_unknown_mode_is_refused(top_crop_jpeg, top_crop_ocr):
     with pytest.raises(RenderError, match="mrc"):
         pdfa.render_page(top_crop_jpeg, mime="image/jpeg", ocr=top_crop_ocr, dpi=DPI, mode="djvu")

@@ -12,11 +12,12 @@ splits the page into what the eye needs at full resolution and what it does not:
 * the **foreground**: the colour of the ink, either one colour (black or dark grey typescript) or
   a tiny low-resolution colour image painted through the mask;
 * **patches**: wherever the three layers would not reproduce the scan (a red seal, a photo, a map,
-  a signature in blue ink), the scan itself, cut out at full resolution as a JPEG.
+  a signature or a thin pen line in blue ink), the scan itself, cut out at full resolution as a JPEG
+  with colour at every pixel.
 
 When the patches would cover most of the page the page stays a plain JPEG; when the page has no
-colour at all (white paper, neutral ink) it becomes a single Group 4 image, the smallest lossless
-form. Only Pillow (libtiff for Group 4, libjpeg), OpenCV and numpy are used; assembling the layers
+colour at all (white paper, neutral ink, no pencil paler than the ink) it becomes a single Group 4
+image, the smallest lossless form. Only Pillow (libtiff for Group 4, libjpeg), OpenCV and numpy are used; assembling the layers
 into PDF objects is :mod:`khoso.ocr.pdfa`'s job, so this module has no PDF and no Django in it.
 """
 
@@ -64,9 +65,16 @@ class MrcOptions:
     colour_fraction: float = 0.04
     #: Patches covering more than this fraction of the page: keep the whole page as a JPEG.
     fallback_fraction: float = 0.45
-    #: A page whose background is this light and this neutral everywhere is bitonal.
+    #: A page whose background is this light and this neutral everywhere is bitonal…
     white_paper_level: int = 225
     neutral_chroma: int = 12
+    #: …unless more than ``max_mark_cells`` cells of the background (÷3) are darker than
+    #: ``white_paper_level − mark_contrast``: a pencil note too pale for the mask is only there.
+    mark_contrast: int = 20
+    max_mark_cells: int = 8
+    #: Ink cells whose colour (Cb, Cr) lies this far from the page's usual ink colour are coloured
+    #: strokes (a thin pen line, a tick in red) and are kept as full-resolution cut-outs.
+    off_colour_ink: float = 30.0
     #: Ink colour spread (5th to 95th percentile, per channel, of the ink-colour cells) under
     #: which one fill colour is used; thin strokes alone spread black ink over ~45 levels.
     uniform_ink_spread: int = 56
@@ -163,10 +171,20 @@ def encode_page(
     uniform_ink = _spread(inked_cells) <= options.uniform_ink_spread
     ink_colour = _ink_fill_colour(inked_cells) if uniform_ink else (0, 0, 0)
     mask_image = Image.fromarray(~ink)  # bool → mode "1", True (white) where there is no ink
-    if not boxes and uniform_ink and _is_white_paper(background, options) and _is_neutral_dark(ink_colour, options):
+    if (
+        not boxes
+        and uniform_ink
+        and _is_white_paper(background, options)
+        and _is_neutral_dark(ink_colour, options)
+        and not _has_faint_marks(layers.luma, ink, options)
+    ):
         return MrcPage(kind="bitonal", width=width, height=height, mask=encode_g4(mask_image))
     patches = tuple(
-        Patch(image=_jpeg(rgb[top:bottom, left:right], options.patch_quality, is_gray), left=left, top=top)
+        Patch(
+            image=_jpeg(rgb[top:bottom, left:right], options.patch_quality, is_gray, full_chroma=True),
+            left=left,
+            top=top,
+        )
         for left, top, right, bottom in boxes
     )
     return MrcPage(
@@ -200,9 +218,9 @@ def bitonal_from_preview(
     Each test takes one of ``encode_page``'s rules and is stricter than it, so that a page let through
     comes out as ``encode_page`` would make it, byte for byte (checked on 82 pages, 22/11/2026): no
     cell with any colour (a thin stroke of blue or red still tints the 8×8 cells it crosses), paper as
-    white and neutral as the white-paper rule asks, ink of one dark neutral tone, and no 32-pixel
-    block that the mask and those two tones do not reproduce (a grey photo, a pencil note, a faded
-    stamp).
+    white and neutral as the white-paper rule asks, ink of one dark neutral tone, no 32-pixel block
+    that the mask and those two tones do not reproduce (a grey photo, a faded stamp), and no pale
+    marks beside the ink (a pencil note), this last by the very test ``encode_page`` makes.
 
     ``preview`` is H×W×3 (RGB) or H×W uint8, one value per :data:`PREVIEW_FACTOR`-pixel cell of the
     page, partial cells at the right and bottom included (:func:`preview_cells`, or a JPEG decoded at
@@ -245,6 +263,8 @@ def bitonal_from_preview(
     block = max(1, int(BLOCK_PX * dpi / 300.0) // PREVIEW_FACTOR)
     if float(_box_mean_float(error, block).max()) > options.detail_error:
         return None
+    if _has_faint_marks(luma, ink, options):
+        return None
     return MrcPage(kind="bitonal", width=width, height=height, mask=encode_g4(mask))
 
 
@@ -271,6 +291,26 @@ def _masked_cell_means(pixels: np.ndarray, where: np.ndarray, factor: int) -> tu
     return total, share
 
 
+def _has_faint_marks(luma: np.ndarray, ink: np.ndarray, options: MrcOptions) -> bool:
+    """More than ``max_mark_cells`` cells of the background (÷3) noticeably darker than white paper:
+    marks too pale for the mask.
+
+    A pencil note lighter than the OCR's threshold is not ink, so on a page drawn as its mask alone it
+    would vanish from the reading copy; where it is, the page keeps its background layer. Only cells at
+    least a third paper count, so the grey rims of the strokes stay out. One function for
+    :func:`encode_page` and :func:`bitonal_from_preview`, which must decide alike.
+    """
+    paper = ~_grow(ink)
+    level = options.white_paper_level - options.mark_contrast
+    # A cell whose mean comes out under ``level`` holds a paper pixel under ``level + 2`` (the rounded
+    # cell means err by < 1.5 levels at a third paper), so with few such pixels there are few such cells.
+    if np.count_nonzero((luma < level + 2) & paper) <= options.max_mark_cells:
+        return False
+    total, share = _masked_cell_means(luma, paper, BACKGROUND_FACTOR)
+    seen = share >= 1 / 3
+    return int((total[seen] / share[seen] < level).sum()) > options.max_mark_cells
+
+
 def _box_mean_float(array: np.ndarray, factor: int) -> np.ndarray:
     """Mean over ``factor``×``factor`` cells of a float array, partial cells included."""
     height, width = array.shape
@@ -286,9 +326,11 @@ def _box_mean_float(array: np.ndarray, factor: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Layers:
-    """The uncoded layers: ``ink`` (H×W bool), ``background`` (÷3) and ``foreground`` (÷12) RGB."""
+    """The uncoded layers: ``ink`` (H×W bool), ``background`` (÷3) and ``foreground`` (÷12) RGB, and
+    the page's ``luma`` they were segmented on."""
 
     rgb: np.ndarray
+    luma: np.ndarray
     ink: np.ndarray
     background: np.ndarray
     foreground: np.ndarray
@@ -317,7 +359,7 @@ def split_layers(
     foreground = _layer_average(rgb, core, FOREGROUND_FACTOR, fallback=(0, 0, 0))
     if mask is None:
         ink = _strokes_at_true_width(smoothed, ink, background, foreground, options)
-    return Layers(rgb=rgb, ink=ink, background=background, foreground=foreground, is_gray=is_gray)
+    return Layers(rgb=rgb, luma=luma, ink=ink, background=background, foreground=foreground, is_gray=is_gray)
 
 
 def _as_rgb_array(image: Image.Image) -> np.ndarray:
@@ -494,7 +536,8 @@ def _detail_boxes(
     Compared on blocks of :data:`BLOCK_PX` pixels: the scan averaged over the block against the
     ink coverage × ink colour + the rest × paper colour. A seal, a photo or a signature in colour
     either differs from that model (tones the mask cannot carry) or has colour pixels, which
-    tinted paper does not.
+    tinted paper does not. A stroke too thin to colour a block (a 2-pixel pen line) shows in the
+    ink-colour layer, which averages the ink alone: its cells are off the page's usual ink colour.
     """
     height, width = ink.shape
     block = max(8, round(BLOCK_PX * scale))
@@ -514,6 +557,12 @@ def _detail_boxes(
     block_colour = cv2.resize(chroma.view(np.uint8) * np.float32(1.0), grid, interpolation=cv2.INTER_AREA)
 
     detail_blocks = ((block_error > options.detail_error) | (block_colour > options.colour_fraction)).astype(np.uint8)
+    rows, columns = np.nonzero(_off_colour_ink_cells(foreground, ink, options))
+    for row_corner in (0, FOREGROUND_FACTOR - 1):  # a ÷12 cell may straddle two blocks each way
+        block_rows = np.minimum((rows * FOREGROUND_FACTOR + row_corner) // block, grid[1] - 1)
+        for column_corner in (0, FOREGROUND_FACTOR - 1):
+            block_columns = np.minimum((columns * FOREGROUND_FACTOR + column_corner) // block, grid[0] - 1)
+            detail_blocks[block_rows, block_columns] = 1
     if not detail_blocks.any():
         return []
     detail = cv2.dilate(detail_blocks, np.ones((3, 3), np.uint8))
@@ -530,6 +579,20 @@ def _detail_boxes(
             )
         )
     return _merge_overlapping(boxes)
+
+
+def _off_colour_ink_cells(foreground: np.ndarray, ink: np.ndarray, options: MrcOptions) -> np.ndarray:
+    """Cells of the ÷12 ink-colour layer whose chroma (Cb, Cr) is ``off_colour_ink`` or more from the
+    median of the page's inked cells: black print has one, a blue or red pen stroke another. A cell
+    counts from 4 % ink, so that a one-pixel line of the mask (a 2-pixel pen stroke) is seen."""
+    share = _box_mean(ink.view(np.uint8) * np.uint8(255), FOREGROUND_FACTOR)
+    inked, touched = share > 25, share > 10
+    if not inked.any():
+        return inked
+    chroma = cv2.cvtColor(foreground, cv2.COLOR_RGB2YCrCb)[:, :, 1:].astype(np.float32)
+    usual = np.median(chroma[inked], axis=0)
+    distance = np.hypot(chroma[:, :, 0] - usual[0], chroma[:, :, 1] - usual[1])
+    return touched & (distance >= options.off_colour_ink)
 
 
 def _merge_overlapping(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -589,11 +652,13 @@ def encode_g4(bilevel: Image.Image) -> EncodedImage:
     )
 
 
-def _jpeg(pixels: np.ndarray, quality: int, gray: bool) -> EncodedImage:
+def _jpeg(pixels: np.ndarray, quality: int, gray: bool, *, full_chroma: bool = False) -> EncodedImage:
+    """``full_chroma``: colour at every pixel (4:4:4), for cut-outs whose colour is in thin strokes (a
+    signature, a pen line, a seal's lettering), which 4:2:0 would halve; ≈ 14 % more bytes for them."""
     array = np.ascontiguousarray(pixels[:, :, 0] if gray else pixels)
     image = Image.fromarray(array)
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=quality, optimize=True)
+    image.save(buffer, format="JPEG", quality=quality, optimize=True, subsampling=0 if full_chroma else -1)
     return EncodedImage(
         data=buffer.getvalue(),
         codec="jpeg",
