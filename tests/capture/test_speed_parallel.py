@@ -111,3 +111,36 @@ def test_page_processes_run_opencv_on_one_thread() -> None:
     assert (in_parent, in_child) == (1, 1)
     if (os.cpu_count() or 1) > 1:
         assert default > 1  # OpenCV's own default, one thread per core, is what the pipeline overrides
+
+
+def test_page_processes_keep_the_buffers_a_page_frees() -> None:
+    """A page's arrays are megabytes each. glibc maps each such block on its own and unmaps it when it
+    is freed, so the next page would fault its buffers in afresh; after the pipeline is imported a
+    page-sized block comes from the heap and stays there, free, for the next page.
+
+    Read from glibc's own accounting (``mallinfo2``) in a fresh interpreter, as a worker child starts;
+    the same probe without the pipeline shows the default the setting changes."""
+    probe = (
+        "import ctypes, django, os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'khoso.config.settings'); "
+        "django.setup(); import numpy\n"
+        "if sys.argv[1] == 'pipeline':\n    from khoso.capture import pipeline\n"
+        "class Info(ctypes.Structure):\n    _fields_ = [(name, ctypes.c_size_t) for name in "
+        "('arena', 'ordblks', 'smblks', 'hblks', 'hblkhd', 'usmblks', 'fsmblks', 'uordblks', 'fordblks', 'keepcost')]\n"
+        "mallinfo2 = ctypes.CDLL(None).mallinfo2\nmallinfo2.restype = Info\n"
+        "page = numpy.ones(26 << 20, numpy.uint8)\n"  # an RGB page's size
+        "mapped = mallinfo2().hblkhd\n"
+        "del page\n"
+        "print(mapped, mallinfo2().fordblks)"
+    )
+
+    def mapped_and_kept(mode: str) -> tuple[int, int]:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, mode], capture_output=True, text=True, timeout=120, check=True
+        )
+        mapped, kept = (int(value) for value in done.stdout.split()[-2:])
+        return mapped, kept
+
+    default_mapped, _default_kept = mapped_and_kept("default")
+    assert default_mapped >= 26 << 20  # the premise: glibc maps such a block on its own by default
+    mapped, kept = mapped_and_kept("pipeline")
+    assert mapped < 26 << 20 and kept >= 26 << 20  # in the heap, and still there once freed
