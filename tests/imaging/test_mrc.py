@@ -18,6 +18,7 @@ from khoso.imaging.mrc import (
     EncodedImage,
     MrcPage,
     _box_mean,
+    _layer_average,
     bitonal_from_preview,
     encode_g4,
     encode_page,
@@ -210,6 +211,24 @@ def test_hidden_cells_of_the_layers_are_filled_from_around():
     layers = split_layers(image)
     hidden = layers.background[2100 // 3 : 2500 // 3, 700 // 3 : 1300 // 3].reshape(-1, 3)
     assert np.abs(hidden.astype(int) - PAPER).max() <= 12
+
+
+@pytest.mark.parametrize("size", [(2480, 3508), (301, 97), (5, 5)])
+def test_a_layer_with_nothing_to_show_takes_its_fallback_colour(size):
+    """A page without ink has no ink colour anywhere: the ink layer is the fallback colour."""
+    width, height = size
+    rgb = np.full((height, width, 3), 200, np.uint8)
+    assert (_layer_average(rgb, np.zeros((height, width), bool), 12, fallback=(1, 2, 3)) == (1, 2, 3)).all()
+
+
+def test_holes_far_from_the_one_cell_with_ink_take_its_colour():
+    """The holes of a layer are filled over a pyramid of ever coarser levels: one inked cell in a corner
+    colours every cell of the layer, the farthest 33 cells away, through the pyramid's levels."""
+    rgb = np.full((360, 400, 3), 200, np.uint8)
+    rgb[:12, :12] = (10, 20, 30)
+    corner = np.zeros(rgb.shape[:2], bool)
+    corner[:12, :12] = True
+    assert (_layer_average(rgb, corner, 12, fallback=(1, 2, 3)) == (10, 20, 30)).all()
 
 
 @pytest.mark.parametrize("size", [(2480, 3508), (2481, 3507), (13, 25), (7, 10), (2, 2)])
