@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-vie ghostscript qpdf pngquant unpaper poppler-utils
   chromium fonts-dejavu-core fonts-liberation fonts-liberation2 python3-venv libicu-dev pkg-config softhsm2
-  time)  # time: bench/ingest.py reads each command's peak memory from GNU time
+  time gcc libc6-dev)  # time: bench/ingest.py reads each command's peak memory from GNU time; gcc: khoso/ocr/_exec/line_images.c
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -41,6 +41,7 @@ fi
 # is set (containers, some CI) every command compiles ≈ 540 modules again, ≈ 0.6 CPU-s per `khoso …`.
 # Python checks each file's timestamp, so an edited module is compiled afresh, never stale.
 .venv/bin/python -m compileall -q src/khoso
+.venv/bin/python -m khoso.ocr._exec.line_images || echo "(tesseract's line images keep their PNG round trip)"
 # The E-ARK validator pins an lxml older than pyHanko accepts: it gets a virtual environment of its
 # own, which the package tests call as a separate program.
 if [ ! -x .venv-eark/bin/python ]; then

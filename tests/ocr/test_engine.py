@@ -110,7 +110,8 @@ def engine(request, monkeypatch) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_faster_in_process_engine_is_chosen_and_named() -> None:
     assert tesseract._library().source == "tesserocr"  # type: ignore[union-attr]
-    assert tesseract.engine().startswith("libtesseract 5.") and "tesserocr, in process" in tesseract.engine()
+    name = tesseract.engine()
+    assert name.startswith("libtesseract 5.") and "tesserocr, in process, raw line images" in name
 
 
 def test_fault_hook_makes_ocr_page_raise_cleanly(monkeypatch, top_crop_jpeg, engine):
