@@ -178,15 +178,20 @@ def test_no_colour_page_is_one_lossless_g4_image():
     assert coded <= 1.05 * len(g4.getvalue())
 
 
-def test_plain_jpeg_page_is_made_bitonal_without_decoding_its_colour(monkeypatch):
-    """Black print on white paper, delivered as a colour JPEG: the ⅛-scale decode shows there is
-    nothing but neutral ink, so the page is the mask's Group 4 image and the colour layers are never
-    built (encode_page would fail here), with the same bytes as the full analysis makes."""
+def _white_page_with_print() -> Image.Image:
     image = Image.new("RGB", (1240, 1754), (255, 255, 255))
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, 40)
     for row, line in enumerate(DIACRITIC_LINES * 5):
         draw.text((80, 80 + row * 70), line, font=font, fill=(0, 0, 0))
+    return image
+
+
+def test_plain_jpeg_page_is_made_bitonal_without_decoding_its_colour(monkeypatch):
+    """Black print on white paper, delivered as a colour JPEG: the ⅛-scale decode shows there is
+    nothing but neutral ink, so the page is the mask's Group 4 image and the colour layers are never
+    built (encode_page would fail here), with the same bytes as the full analysis makes."""
+    image = _white_page_with_print()
     jpeg = io.BytesIO()
     image.save(jpeg, format="JPEG", quality=90)
     gray = Image.open(io.BytesIO(jpeg.getvalue())).convert("L")
@@ -203,15 +208,6 @@ def test_plain_jpeg_page_is_made_bitonal_without_decoding_its_colour(monkeypatch
     with pikepdf.open(io.BytesIO(shortcut)) as pdf:
         images = list(pdf.pages[0].get_images().values())
         assert len(images) == 1 and images[0].Filter == pikepdf.Name.CCITTFaxDecode
-
-
-def _white_page_with_print() -> Image.Image:
-    image = Image.new("RGB", (1240, 1754), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(FONT, 40)
-    for row, line in enumerate(DIACRITIC_LINES * 5):
-        draw.text((80, 80 + row * 70), line, font=font, fill=(0, 0, 0))
-    return image
 
 
 def _scanned_and_rendered(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:

@@ -43,6 +43,9 @@ BLOCK_PX = 32
 PREVIEW_FACTOR = 8
 #: Share of a preview's cells that must be plain paper (no ink in or around them) to judge the paper by.
 MIN_PAPER_SHARE = 0.2
+#: Share of ink (of 255) from which a cell of the ink-colour layer counts as inked (a tenth), and from
+#: which its colour is looked at for a thin off-colour stroke (4 %: a one-pixel line of the mask).
+_INKED_CELL, _TOUCHED_CELL = 25, 10
 #: Ink at most this grey (0-255) is dark enough to be drawn black (``_is_neutral_dark``: every channel ≤ 110).
 NEUTRAL_DARK_LEVEL = 110
 
@@ -493,10 +496,7 @@ def _fill_holes(
         spread_total = cv2.GaussianBlur(total, (9, 9), 2.0)
         spread_share = cv2.GaussianBlur(share, (9, 9), 2.0)
         rows, columns = np.nonzero(missing)
-        if scale == 1:
-            sums, weights = spread_total[rows, columns], spread_share[rows, columns]
-        else:
-            sums, weights = _bilinear(spread_total, spread_share, rows, columns, scale)
+        sums, weights = _bilinear(spread_total, spread_share, rows, columns, scale)
         reached = weights > 1e-9  # blurred zeros stay exactly zero; any other weight is real
         layer[rows[reached], columns[reached]] = sums[reached] / weights[reached][:, None]
         missing[rows[reached], columns[reached]] = False
@@ -513,7 +513,8 @@ def _bilinear(
     total: np.ndarray, share: np.ndarray, rows: np.ndarray, columns: np.ndarray, scale: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """``total`` and ``share`` of a level reduced ``scale`` times, read at cells (``rows``, ``columns``)
-    of the full layer, interpolated between the four nearest reduced cells."""
+    of the full layer, interpolated between the four nearest reduced cells (at ``scale`` 1, the cells
+    themselves)."""
     height, width = share.shape
     y = np.clip((rows + 0.5) / scale - 0.5, 0, height - 1)
     x = np.clip((columns + 0.5) / scale - 0.5, 0, width - 1)
@@ -537,7 +538,7 @@ def _paper_colour(rgb: np.ndarray, ink: np.ndarray) -> tuple[int, int, int]:
 
 def _cells_with_ink(ink: np.ndarray, factor: int) -> np.ndarray:
     """Cells of the ÷``factor`` layers at least a tenth of which is ink."""
-    return _box_mean(ink.view(np.uint8) * np.uint8(255), factor) > 25
+    return _box_mean(ink.view(np.uint8) * np.uint8(255), factor) > _INKED_CELL
 
 
 def _spread(cells: np.ndarray) -> int:
@@ -630,7 +631,7 @@ def _off_colour_ink_cells(foreground: np.ndarray, ink: np.ndarray, options: MrcO
     median of the page's inked cells: black print has one, a blue or red pen stroke another. A cell
     counts from 4 % ink, so that a one-pixel line of the mask (a 2-pixel pen stroke) is seen."""
     share = _box_mean(ink.view(np.uint8) * np.uint8(255), FOREGROUND_FACTOR)
-    inked, touched = share > 25, share > 10
+    inked, touched = share > _INKED_CELL, share > _TOUCHED_CELL
     if not inked.any():
         return inked
     chroma = cv2.cvtColor(foreground, cv2.COLOR_RGB2YCrCb)[:, :, 1:].astype(np.float32)
