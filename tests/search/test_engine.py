@@ -432,3 +432,42 @@ def test_a_fonds_indexed_after_a_reader_opened_the_index_stays_hidden_from_them(
     writer.clear()  # an emptied index still remembers its fonds: a superset is safe
     writer.upsert([page(8, "công văn", fonds_id=8)])
     assert ids(other_process, "cong van", fonds_ids={1, 2, 3, 4}) == []
+
+
+def _phrase_pages(first_id: int, count: int) -> list[IndexedPage]:
+    """Pages whose phrases repeat a varying number of times, several with the very same text (tied scores)."""
+    words = ["quyết định", "ủy ban", "nhân dân", "tỉnh", "Đắk Lắk", "lưu trữ", "tài liệu", "năm"]
+    pages = []
+    for n in range(count):
+        page_id = first_id + n * 7  # ids with gaps, as after deletions
+        if n % 5 == 0:
+            text = "quyết định của ủy ban nhân dân tỉnh"
+        else:
+            text = " ".join(words[(n * k) % len(words)] for k in range(1, 2 + n % 9))
+        pages.append(page(page_id, text, fonds_id=1 + n % 4, access_mode=("01", "01", "02", "03")[n % 4]))
+    return pages
+
+
+def test_a_phrase_searched_in_parts_on_several_threads_gives_the_one_thread_answer(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    writer = PageIndex(path)
+    for batch in range(3):  # several segments
+        writer.upsert(_phrase_pages(1 + batch * 1000, 120))
+    whole = PageIndex(path, search_threads=1)
+    parts = PageIndex(path, search_threads=3, parallel_min_entries=0)
+    assert len(parts._splits(parts._searcher())) == 2  # three ranges of page ids
+
+    def answer(index: PageIndex, query: str, **options: object) -> tuple[int, list[tuple[int, float]]]:
+        result = index.search(query, fonds_ids=[1, 2, 3], access_modes=("01", "02"), **options)  # type: ignore[arg-type]
+        return result.total, [(hit.page_id, round(hit.score, 4)) for hit in result.hits]
+
+    for query in ('"quyết định"', '"uy ban nhan dan"', '"nhân dân tỉnh" quyet', '"quyet dinh cua u*"', '"dak lak"'):
+        for limit, offset in ((20, 0), (7, 0), (7, 7), (50, 10)):
+            expected = answer(whole, query, limit=limit, offset=offset)
+            assert expected[0] > 0, query
+            assert answer(parts, query, limit=limit, offset=offset) == expected, (query, limit, offset)
+
+    writer.upsert(_phrase_pages(100_000, 40))  # beyond the last cut: the reload cuts again, nothing is lost
+    assert answer(parts, '"quyết định"', limit=100) == answer(whole, '"quyết định"', limit=100)
+    newest = parts.search('"quyết định"', fonds_ids=None, access_modes=EVERYONE, limit=100)
+    assert max(hit.page_id for hit in newest.hits) > 100_000

@@ -186,6 +186,13 @@ SETTINGS: tuple[Setting, ...] = (
         "This machine's search index directory; empty means DATA_DIR/search.",
     ),
     Setting(
+        "SEARCH_THREADS",
+        0,
+        "Số luồng cho một truy vấn nhiều từ trên chỉ mục lớn (cụm từ, tiền tố); 0: theo số nhân, tối đa 4.",
+        "Threads one multi-word query (phrase, prefix) uses on a large index; 0: one per core, at most 4.",
+        int,
+    ),
+    Setting(
         "WATCH_DIR",
         "",
         "Thư mục theo dõi: mỗi thư mục con mang mã hồ sơ; để trống dùng DATA_DIR/watch.",

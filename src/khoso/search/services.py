@@ -27,6 +27,7 @@ from khoso.archive.models import ArchiveFile, Document, Page, Vocabulary, Vocabu
 from khoso.search.engine import (
     KIND_DOCUMENT,
     KIND_FILE,
+    SEARCH_THREADS,
     IndexedPage,
     IndexedRecord,
     IndexHome,
@@ -41,12 +42,12 @@ LAST_CHANGE = "last_change_id"
 
 
 @cache
-def _home_at(path: str) -> IndexHome:
-    return IndexHome(Path(path))
+def _home_at(path: str, search_threads: int) -> IndexHome:
+    return IndexHome(Path(path), search_threads=search_threads or SEARCH_THREADS)
 
 
 def search_home() -> IndexHome:
-    return _home_at(str(settings.KHOSO_SEARCH_DIR))
+    return _home_at(str(settings.KHOSO_SEARCH_DIR), settings.KHOSO_SEARCH_THREADS)
 
 
 def page_index() -> PageIndex:
