@@ -85,6 +85,7 @@ SEARCH_THREADS = max(1, min(4, os.cpu_count() or 1))
 # Below this many entries a query takes a few milliseconds on one thread; splitting it would only add
 # the hand-over between threads.
 PARALLEL_SEARCH_MIN_ENTRIES = 100_000
+CONCURRENT_SPLIT_QUERIES = 8  # split queries one process runs at once before their parts wait for a thread
 SNIPPET_CHARS_BEFORE_MATCH = 60
 
 LOCK_FILE_NAME = "khoso-write.lock"
@@ -701,13 +702,17 @@ class PageIndex:
         return splits
 
     def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
-        """This process's threads for the parts of a query (a forked worker makes its own)."""
+        """This process's threads for the parts of a query (a forked worker makes its own).
+
+        The calling thread searches the first part itself. Room for the other parts of several
+        queries at once: with only ``search_threads - 1`` threads, the web server's concurrent phrase
+        queries would wait in line for them and take longer than searched whole.
+        """
         pid = os.getpid()
         with self._reload_lock:
             if self._search_pool is None or self._search_pool[0] != pid:
-                pool = concurrent.futures.ThreadPoolExecutor(
-                    self._search_threads - 1, thread_name_prefix="khoso-search"
-                )
+                threads = (self._search_threads - 1) * CONCURRENT_SPLIT_QUERIES
+                pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="khoso-search")
                 self._search_pool = (pid, pool)
             return self._search_pool[1]
 
