@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from khoso.core.text import fold, nfc  # noqa: E402
-from khoso.search.engine import IndexedPage, PageIndex  # noqa: E402
+from khoso.search.engine import IndexedPage, PageIndex, Visibility  # noqa: E402
 
 DEFAULT_SEEDS = ROOT.parent / "shared" / "seeds"
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -424,6 +424,16 @@ def run_tantivy(args, corpus: Corpus, queries: list[Query], source: Path, path: 
         return result.total, [hit.page_id for hit in result.hits]
 
     measure(outcome, queries, run, args.rounds)
+    if args.catalogue:
+        visibility = Visibility(record_modes=READER_MODES, page_modes=READER_MODES, fonds_ids=reader_fonds)
+        catalogue = Outcome("Kho Số catalogue", corpus.pages, outcome.text_bytes)
+
+        def run_catalogue(text: str) -> tuple[int, list[int]]:
+            result = index.catalogue(text, visibility=visibility, limit=TOP)
+            return result.total, [match.page_id for match in result.matches]
+
+        measure(catalogue, queries, run_catalogue, args.rounds)
+        stats["catalogue"] = catalogue
     truth = visible_truth(corpus, corpus.pages, titles=True)
     fold_check(outcome, run, truth["dak lak"])
     exact_top_check(outcome, corpus, run, "má", truth, titles=True)
@@ -629,6 +639,20 @@ def report(args, corpus: Corpus, queries: list[Query], outcomes: list[Outcome], 
         every_met &= class_met
         print(f"| {kind} | {count} | {sum(hits) / len(hits):,.0f} | {' | '.join(cells)} | {met(class_met)} |")
     print(f"\nlatency targets for every class (ours): {met(every_met)}")
+    catalogue = stats.get("catalogue")
+    if catalogue:
+        print(
+            "\nthe same queries through the public catalogue (`PageIndex.catalogue`: files, documents and pages, "
+            "top 20 ranked, total and the five facets counted), ms p50 / p95 / p99:"
+        )
+        print(
+            "  "
+            + "; ".join(
+                f"{kind} "
+                + " / ".join(f"{percentile(catalogue.latencies[kind], share):,.1f}" for share in (0.5, 0.95, 0.99))
+                for kind in CLASSES
+            )
+        )
     slowest = sorted(ours.by_query.items(), key=lambda item: -statistics.median(item[1]))[:8]
     print(
         "slowest queries (ours, median ms): "
@@ -664,6 +688,9 @@ def main() -> None:
     parser.add_argument("--compare-rounds", type=int, default=1, help="timed passes for PostgreSQL and FTS5")
     parser.add_argument(
         "--load", choices=["bulk", "upsert"], default="bulk", help="the engine's bulk loader (a rebuild) or upserts"
+    )
+    parser.add_argument(
+        "--catalogue", action="store_true", help="also time the queries through the public catalogue, with facets"
     )
     parser.add_argument("--writer-heap-mb", type=int, default=400)
     parser.add_argument("--writer-threads", type=int, default=2)

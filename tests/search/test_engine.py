@@ -471,3 +471,33 @@ def test_a_phrase_searched_in_parts_on_several_threads_gives_the_one_thread_answ
     assert answer(parts, '"quyết định"', limit=100) == answer(whole, '"quyết định"', limit=100)
     newest = parts.search('"quyết định"', fonds_ids=None, access_modes=EVERYONE, limit=100)
     assert max(hit.page_id for hit in newest.hits) > 100_000
+
+
+def test_facets_counted_beside_the_ranking_give_the_counts_counted_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    writer = PageIndex(path)
+    writer.upsert(
+        IndexedPage(
+            page_id=n,
+            file_id=n // 3 + 1,
+            fonds_id=1 + n % 3,
+            file_code=f"F{n}",
+            page_no=n % 3 + 1,
+            access_mode=("01", "01", "02")[n % 3],
+            title="Hồ sơ đất đai",
+            text=("quyết định giao đất " if n % 2 else "tờ trình xin giao đất ") + f"năm {1990 + n % 4}",
+            year=1990 + n % 4,
+            type_name=("01", "02")[n % 2],
+            language="01",
+        )
+        for n in range(1, 61)
+    )
+    visibility = Visibility(record_modes=("01",), page_modes=("01",), hidden_fonds_ids=(3,))
+    alone = PageIndex(path, search_threads=1)
+    beside = PageIndex(path, search_threads=2, parallel_min_entries=0)
+
+    for query, selected in (("giao dat", {}), ('"quyết định giao"', {"year": [1991]}), ("", {"type_name": ["02"]})):
+        expected = alone.catalogue(query, visibility=visibility, selected=selected)
+        assert expected.total > 0 and expected.facets["year"], query
+        assert beside.catalogue(query, visibility=visibility, selected=selected) == expected, query
+    assert beside._search_pool is not None  # the counts did run on the pool

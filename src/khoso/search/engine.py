@@ -752,6 +752,20 @@ class PageIndex:
             text_query = [(tantivy.Occur.Must, tantivy.Query.all_query())]
         facet_filters = {name: self._facet_filter(name, values) for name, values in selected.items()}
         query_all = tantivy.Query.boolean_query([*text_query, *base, *facet_filters.values()])
+        counting: list[tuple[list[str], tantivy.Query]] = []  # the facets each aggregation counts, and over what
+        if facets:
+            plain = [name for name in FACETS if name not in selected]
+            if plain:
+                counting.append((plain, query_all))
+            for name in selected:
+                others = [query for other, query in facet_filters.items() if other != name]
+                counting.append(([name], tantivy.Query.boolean_query([*text_query, *base, *others])))
+        # The facet counts run the query again over every match; on a large index they run beside the
+        # ranking (tantivy lets go of the GIL), so a page of results costs the longer of the two, not both.
+        pending: list[concurrent.futures.Future[dict[str, dict[str, int]]]] | None = None
+        if counting and self._search_threads > 1 and searcher.num_docs >= self._parallel_min_entries:
+            pool = self._pool()
+            pending = [pool.submit(self._aggregate, searcher, over, names) for names, over in counting]
         total, matches = 0, []
         if limit:
             if sort == "relevance" and clauses:
@@ -773,14 +787,12 @@ class PageIndex:
         else:
             total = _hit_count(searcher.search(query_all, 1, count=True))
         counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        if facets:
-            plain = [name for name in FACETS if name not in selected]
-            if plain:
-                counts.update(self._aggregate(searcher, query_all, plain))
-            for name in selected:
-                others = [query for other, query in facet_filters.items() if other != name]
-                query_without = tantivy.Query.boolean_query([*text_query, *base, *others])
-                counts.update(self._aggregate(searcher, query_without, [name]))
+        if pending is not None:
+            for job in pending:
+                counts.update(job.result())
+        else:
+            for names, over in counting:
+                counts.update(self._aggregate(searcher, over, names))
         return CatalogueMatches(total, matches, counts)
 
     def suggest(self, prefix: str, *, visibility: Visibility, limit: int = 10) -> list[str]:
