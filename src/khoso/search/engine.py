@@ -27,6 +27,9 @@ Why tantivy and why this shape:
   (snippets are cut from the database's copy of the ≤ 20 hits shown), the exact fields keep term
   frequencies but no positions (phrases are matched on the folded fields) and words without
   diacritics, identical in both forms, are left out of the exact fields.
+* One query, several cores. The Python binding runs a query on one thread but releases the GIL, so
+  on a large index a phrase is searched as ranges of page ids on several threads and merged
+  (:meth:`PageIndex._top_pages`), and the catalogue counts its facets while it ranks.
 * Access control inside the query. Visibility (kind × access mode, fonds, the restricted-use list)
   is a clause of the tantivy query itself, so neither the hits nor ``total`` nor a facet count nor
   a suggestion ever includes an entry the reader may not see; an empty set of visible fonds
