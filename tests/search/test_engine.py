@@ -14,6 +14,7 @@ import khoso
 from khoso.core.text import fold
 from khoso.search.engine import (
     IndexedPage,
+    IndexedRecord,
     PageIndex,
     Visibility,
     folded_word_matches,
@@ -501,3 +502,35 @@ def test_facets_counted_beside_the_ranking_give_the_counts_counted_after_it(tmp_
         assert expected.total > 0 and expected.facets["year"], query
         assert beside.catalogue(query, visibility=visibility, selected=selected) == expected, query
     assert beside._search_pool is not None  # the counts did run on the pool
+
+
+def _words_after(start: str, count: int) -> list[str]:
+    """``count`` distinct words beginning with ``start``: more than tantivy's 50 phrase-prefix expansions."""
+    return [f"{start}{a}{b}" for a in "aeiou" for b in "bcdghklmnpqrstvxy"][:count]
+
+
+def test_a_prefix_finds_every_word_it_begins_not_only_the_first_fifty(index: PageIndex) -> None:
+    words = _words_after("th", 80)
+    index.upsert([page(n + 1, f"văn bản {word}") for n, word in enumerate(words)])
+
+    assert index.search("th*", fonds_ids=None, access_modes=EVERYONE, limit=100).total == 80
+    assert index.search('"van ban th*"', fonds_ids=None, access_modes=EVERYONE, limit=100).total == 80
+
+
+def test_every_exact_spelling_a_prefix_begins_ranks_above_folded_ones(index: PageIndex) -> None:
+    index.upsert([page(n + 1, word) for n, word in enumerate(_words_after("thà", 80))])
+    index.upsert([page(100, "thabc")])  # "thà*" only when folded
+
+    ranked = ids(index, "thà*", limit=100)
+    assert len(ranked) == 81 and ranked[-1] == 100
+
+
+def test_suggestions_reach_titles_past_the_first_fifty_completions(index: PageIndex) -> None:
+    titles = [f"Hồ sơ {word}" for word in _words_after("th", 60)] + ["Hồ sơ thuyết minh dự án"]
+    index.upsert(
+        IndexedRecord(kind="file", file_id=n + 1, fonds_id=1, file_code=f"F{n}", access_mode="01", title=title, text="")
+        for n, title in enumerate(titles)
+    )
+    everyone = Visibility(record_modes=("01",), page_modes=())
+
+    assert set(index.suggest("ho so th", visibility=everyone, limit=100)) == set(titles)

@@ -816,7 +816,7 @@ class PageIndex:
         base = self._visibility_filters(records_only, known_fonds)
         if base is None:
             return []
-        match = tantivy.Query.phrase_prefix_query(self._schema, _F_RTITLE_FOLDED, list(tokens))
+        match = self._prefix_query(_F_RTITLE_FOLDED, tokens)
         result = searcher.search(
             tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *base]), min(200, limit * 10)
         )
@@ -959,7 +959,7 @@ class PageIndex:
             last_prefix = clause.kind is _ClauseKind.PREFIX and n == len(clause.exact_tokens) - 1
             for field_name, score in ((_F_EXACT, EXACT_MATCH_SCORE), (title_exact, EXACT_MATCH_SCORE * TITLE_BOOST)):
                 if last_prefix:
-                    query = tantivy.Query.phrase_prefix_query(self._schema, field_name, [token])
+                    query = self._prefix_query(field_name, (token,))
                 else:
                     query = tantivy.Query.term_query(self._schema, field_name, token)
                 parts.append((tantivy.Occur.Should, tantivy.Query.const_score_query(query, score)))
@@ -972,10 +972,24 @@ class PageIndex:
             words.append(self._field_query(kind, field_name, tokens[-1:]))
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, word) for word in words])
         if kind is _ClauseKind.PREFIX:
-            return tantivy.Query.phrase_prefix_query(self._schema, field_name, list(tokens))
+            return self._prefix_query(field_name, tokens)
         if len(tokens) == 1:
             return tantivy.Query.term_query(self._schema, field_name, tokens[0])
         return tantivy.Query.phrase_query(self._schema, field_name, list(tokens))
+
+    def _prefix_query(self, field_name: str, tokens: Sequence[str]) -> tantivy.Query:
+        """The words of ``tokens`` in a row, the last one as a prefix, matching every term it begins.
+
+        Not tantivy's phrase-prefix query: it expands the prefix to the first 50 terms of the
+        dictionary and silently drops the rest, so "th*" missed every page whose only "th" word came
+        later in the alphabet. A regular expression runs over the whole term dictionary instead (a lone
+        prefix scores 1, as the phrase-prefix query scored it; a phrase keeps its BM25 score). Tokens
+        come out of the tokenizer as letters and digits, escaped all the same.
+        """
+        *words, last = (re.escape(token) for token in tokens)
+        if not words:
+            return tantivy.Query.regex_query(self._schema, field_name, f"{last}.*")
+        return tantivy.Query.regex_phrase_query(self._schema, field_name, [*words, f"{last}.*"])
 
     def _note_fonds(self, fonds_ids: Iterable[int]) -> None:
         """Add fonds to the side metadata before the commit that indexes them (write lock held)."""
