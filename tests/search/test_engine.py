@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 import khoso
 from khoso.core.text import fold
+from khoso.search import engine
 from khoso.search.engine import (
     IndexedPage,
     IndexedRecord,
@@ -534,3 +536,22 @@ def test_suggestions_reach_titles_past_the_first_fifty_completions(index: PageIn
     everyone = Visibility(record_modes=("01",), page_modes=())
 
     assert set(index.suggest("ho so th", visibility=everyone, limit=100)) == set(titles)
+
+
+def test_a_phrase_ending_in_a_very_short_prefix_still_answers(index: PageIndex) -> None:
+    """tantivy refuses to expand a phrase's word to more than 16,384 terms; past that the prefix is matched apart."""
+    letters = "abcdeghiklmnopqrstuvxy"
+    words = ["t" + "".join(chars) for chars in itertools.product(letters, repeat=4)][:17_000]
+    index.upsert([page(1, "văn " + " văn ".join(words)), page(2, "hồ sơ")])
+
+    assert ids(index, '"van t*"') == [1]
+
+
+def test_a_phrase_prefix_past_the_expansion_limit_keeps_the_words_in_a_row(
+    index: PageIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index.upsert([page(1, "văn bản tài liệu"), page(2, "văn bản và tài liệu"), page(3, "bản văn tài liệu")])
+    assert ids(index, '"van ban t*"') == [1]
+
+    monkeypatch.setattr(engine, "PHRASE_PREFIX_MAX_TERMS", 0)  # "t*" (tài) now has too many completions
+    assert sorted(ids(index, '"van ban t*"')) == [1, 2]  # "văn bản" in a row, a word in "t" anywhere

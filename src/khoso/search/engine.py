@@ -88,6 +88,7 @@ SEARCH_THREADS = max(1, min(4, os.cpu_count() or 1))
 # Below this many entries a query takes a few milliseconds on one thread; splitting it would only add
 # the hand-over between threads.
 PARALLEL_SEARCH_MIN_ENTRIES = 100_000
+PHRASE_PREFIX_MAX_TERMS = 10_000  # a phrase's last word expanded to more terms is matched apart (_prefix_query)
 CONCURRENT_SPLIT_QUERIES = 8  # split queries one process runs at once before their parts wait for a thread
 SNIPPET_CHARS_BEFORE_MATCH = 60
 
@@ -987,9 +988,15 @@ class PageIndex:
         come out of the tokenizer as letters and digits, escaped all the same.
         """
         *words, last = (re.escape(token) for token in tokens)
+        prefix = tantivy.Query.regex_query(self._schema, field_name, f"{last}.*")
         if not words:
-            return tantivy.Query.regex_query(self._schema, field_name, f"{last}.*")
-        return tantivy.Query.regex_phrase_query(self._schema, field_name, [*words, f"{last}.*"])
+            return prefix
+        if len(self._searcher().terms_with_prefix(field_name, tokens[-1])) <= PHRASE_PREFIX_MAX_TERMS:
+            return tantivy.Query.regex_phrase_query(self._schema, field_name, [*words, f"{last}.*"])
+        # Too short a prefix for tantivy to expand inside a phrase (it refuses, with an error, past 16,384
+        # terms): the words in a row, and a word beginning with the prefix anywhere on the page.
+        before = self._field_query(_ClauseKind.PHRASE, field_name, tuple(tokens[:-1]))
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, before), (tantivy.Occur.Must, prefix)])
 
     def _note_fonds(self, fonds_ids: Iterable[int]) -> None:
         """Add fonds to the side metadata before the commit that indexes them (write lock held)."""
