@@ -610,7 +610,7 @@ class PageIndex:
         filters = [(tantivy.Occur.MustNot, tantivy.Query.term_set_query(self._schema, _F_VIS, sorted(hidden)))]
         searcher, known_fonds = self._snapshot()
         filters += self._fonds_clauses(known_fonds, fonds_ids)
-        text_query = self._text_query(clauses, (_F_TITLE_EXACT, _F_TITLE_FOLDED))
+        text_query = self._text_query(searcher, clauses, (_F_TITLE_EXACT, _F_TITLE_FOLDED))
         split = any(len(clause.folded_tokens) > 1 for clause in clauses)  # a phrase: see _top_pages
         total, top = self._top_pages(searcher, [*text_query, *filters], limit, offset, split=split)
         addresses = [address for _, address in top]
@@ -751,7 +751,7 @@ class PageIndex:
         if base is None:
             return CatalogueMatches(0, [], {name: {} for name in FACETS})
         if clauses:
-            text_query = self._text_query(clauses, (_F_RTITLE_EXACT, _F_RTITLE_FOLDED))
+            text_query = self._text_query(searcher, clauses, (_F_RTITLE_EXACT, _F_RTITLE_FOLDED))
         else:
             text_query = [(tantivy.Occur.Must, tantivy.Query.all_query())]
         facet_filters = {name: self._facet_filter(name, values) for name, values in selected.items()}
@@ -817,7 +817,7 @@ class PageIndex:
         base = self._visibility_filters(records_only, known_fonds)
         if base is None:
             return []
-        match = self._prefix_query(_F_RTITLE_FOLDED, tokens)
+        match = self._prefix_query(searcher, _F_RTITLE_FOLDED, tokens)
         result = searcher.search(
             tantivy.Query.boolean_query([(tantivy.Occur.Must, match), *base]), min(200, limit * 10)
         )
@@ -939,11 +939,15 @@ class PageIndex:
         return tantivy.Query.term_set_query(self._schema, field_name, sorted(set(values)))
 
     def _text_query(
-        self, clauses: Sequence[_Clause], title_fields: tuple[str, str]
+        self, searcher: tantivy.Searcher, clauses: Sequence[_Clause], title_fields: tuple[str, str]
     ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-        return [(tantivy.Occur.Must, self._clause_query(clause, title_fields)) for clause in clauses]
+        """One Must clause per user clause; ``searcher`` is the snapshot the query will run on (a prefix
+        in a phrase looks up its completions in its term dictionary)."""
+        return [(tantivy.Occur.Must, self._clause_query(searcher, clause, title_fields)) for clause in clauses]
 
-    def _clause_query(self, clause: _Clause, title_fields: tuple[str, str]) -> tantivy.Query:
+    def _clause_query(
+        self, searcher: tantivy.Searcher, clause: _Clause, title_fields: tuple[str, str]
+    ) -> tantivy.Query:
         """The clause must match the folded body or title; exact spellings put an entry in a higher tier.
 
         The exact fields have no positions, so a phrase is matched on the folded fields and its exact
@@ -952,7 +956,7 @@ class PageIndex:
         title_exact, title_folded = title_fields
         must = []
         for field_name, boost in ((_F_FOLDED, 1.0), (title_folded, TITLE_BOOST)):
-            query = self._field_query(clause.kind, field_name, clause.folded_tokens)
+            query = self._field_query(searcher, clause.kind, field_name, clause.folded_tokens)
             must.append((tantivy.Occur.Should, query if boost == 1.0 else tantivy.Query.boost_query(query, boost)))
         parts = [(tantivy.Occur.Must, tantivy.Query.boolean_query(must))]
         exact_tokens = [(n, token) for n, token in enumerate(clause.exact_tokens) if token not in clause.folded_tokens]
@@ -960,25 +964,27 @@ class PageIndex:
             last_prefix = clause.kind is _ClauseKind.PREFIX and n == len(clause.exact_tokens) - 1
             for field_name, score in ((_F_EXACT, EXACT_MATCH_SCORE), (title_exact, EXACT_MATCH_SCORE * TITLE_BOOST)):
                 if last_prefix:
-                    query = self._prefix_query(field_name, (token,))
+                    query = self._prefix_query(searcher, field_name, (token,))
                 else:
                     query = tantivy.Query.term_query(self._schema, field_name, token)
                 parts.append((tantivy.Occur.Should, tantivy.Query.const_score_query(query, score)))
         return tantivy.Query.boolean_query(parts)
 
-    def _field_query(self, kind: _ClauseKind, field_name: str, tokens: tuple[str, ...]) -> tantivy.Query:
+    def _field_query(
+        self, searcher: tantivy.Searcher, kind: _ClauseKind, field_name: str, tokens: tuple[str, ...]
+    ) -> tantivy.Query:
         if len(tokens) > 1 and field_name in _WITHOUT_POSITIONS:
             # Every word, the last one as a prefix when asked: the nearest a field without positions gets.
-            words = [self._field_query(_ClauseKind.WORD, field_name, (token,)) for token in tokens[:-1]]
-            words.append(self._field_query(kind, field_name, tokens[-1:]))
+            words = [self._field_query(searcher, _ClauseKind.WORD, field_name, (token,)) for token in tokens[:-1]]
+            words.append(self._field_query(searcher, kind, field_name, tokens[-1:]))
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, word) for word in words])
         if kind is _ClauseKind.PREFIX:
-            return self._prefix_query(field_name, tokens)
+            return self._prefix_query(searcher, field_name, tokens)
         if len(tokens) == 1:
             return tantivy.Query.term_query(self._schema, field_name, tokens[0])
         return tantivy.Query.phrase_query(self._schema, field_name, list(tokens))
 
-    def _prefix_query(self, field_name: str, tokens: Sequence[str]) -> tantivy.Query:
+    def _prefix_query(self, searcher: tantivy.Searcher, field_name: str, tokens: Sequence[str]) -> tantivy.Query:
         """The words of ``tokens`` in a row, the last one as a prefix, matching every term it begins.
 
         Not tantivy's phrase-prefix query: it expands the prefix to the first 50 terms of the
@@ -991,11 +997,11 @@ class PageIndex:
         prefix = tantivy.Query.regex_query(self._schema, field_name, f"{last}.*")
         if not words:
             return prefix
-        if len(self._searcher().terms_with_prefix(field_name, tokens[-1])) <= PHRASE_PREFIX_MAX_TERMS:
+        if len(searcher.terms_with_prefix(field_name, tokens[-1])) <= PHRASE_PREFIX_MAX_TERMS:
             return tantivy.Query.regex_phrase_query(self._schema, field_name, [*words, f"{last}.*"])
         # Too short a prefix for tantivy to expand inside a phrase (it refuses, with an error, past 16,384
         # terms): the words in a row, and a word beginning with the prefix anywhere on the page.
-        before = self._field_query(_ClauseKind.PHRASE, field_name, tuple(tokens[:-1]))
+        before = self._field_query(searcher, _ClauseKind.PHRASE, field_name, tuple(tokens[:-1]))
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, before), (tantivy.Occur.Must, prefix)])
 
     def _note_fonds(self, fonds_ids: Iterable[int]) -> None:

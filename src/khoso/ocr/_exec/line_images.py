@@ -73,21 +73,25 @@ def build() -> Path | None:
 
 
 _loaded: ctypes.CDLL | None = None
+_tried = False
 
 
 def load() -> ctypes.CDLL | None:
-    """Load the library into this process's global symbol scope (once); ``None`` when it is not there."""
-    global _loaded
-    if _loaded is None:
+    """Load the library into this process's global symbol scope; ``None`` when it is not there.
+
+    Tried once per process: a missing compiler or a failed build is not looked for again on every call
+    (``tesseract.engine()`` asks again each time it describes the engine).
+    """
+    global _loaded, _tried
+    if not _tried:
+        _tried = True
         library = build()
-        if library is None:
-            return None
-        try:
-            _loaded = ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
-        except OSError as exc:
-            logger.warning("could not load %s: %s", library, exc)
-            return None
-        _loaded.khoso_lines_written_raw.restype = ctypes.c_ulong
+        if library is not None:
+            try:
+                _loaded = ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
+                _loaded.khoso_lines_written_raw.restype = ctypes.c_ulong
+            except OSError as exc:
+                logger.warning("could not load %s: %s", library, exc)
     return _loaded
 
 
