@@ -1,3 +1,3 @@
-from khoso.cli import main
+from khoso.cli import run
 
-main()
+run()

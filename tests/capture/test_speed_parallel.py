@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from django.db import connections
 from PIL import Image
 
 from khoso.archive.models import Page
@@ -92,6 +93,42 @@ def test_two_workers_split_the_pages_of_one_file(archive_file, four_scans, tmp_p
     archive_file.refresh_from_db()
     with pikepdf.open(object_store().path_for(archive_file.pdf_id)) as pdf:
         assert len(pdf.pages) == PAGES  # the file is whole and in order whichever worker did a page
+
+
+def test_the_work_after_the_pages_gets_ready_as_soon_as_a_core_is_free(
+    archive_file, four_scans, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """``khoso ingest --wait`` signs the file after its last page. Whatever can be done before (pyHanko's
+    import, ≈ 1.3 CPU-s) runs on the core the other page process leaves idle while the last page is
+    recognised, not after it.
+
+    The last page waits (bounded) for the callback to have started: on code that calls it only after
+    the pages, the wait runs out and the callback sees no page left."""
+    started = tmp_path / "getting-ready"
+
+    def last_page_waits(page: Page) -> None:
+        if page.number != PAGES:
+            return
+        deadline = time.monotonic() + WAIT_FOR_SECOND_WORKER_SECONDS
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    unfinished_when_called: list[int] = []
+
+    def get_ready() -> None:
+        started.touch()
+        try:
+            unfinished = Page.objects.filter(file=archive_file).exclude(stage=Page.Stage.DONE)
+            unfinished_when_called.append(unfinished.count())
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    monkeypatch.setitem(pipeline.FAULT_HOOKS, "qc", last_page_waits)
+    delivery = _deliver(archive_file, four_scans, enqueue=False)
+    services.run_inline(list(delivery.pages.values_list("pk", flat=True)), jobs=2, when_a_core_is_free=get_ready)
+
+    assert unfinished_when_called == [1]  # called once, while the last page was still in its process
+    assert list(archive_file.pages.values_list("stage", flat=True)) == [Page.Stage.DONE] * PAGES
 
 
 def test_page_processes_run_opencv_on_one_thread() -> None:

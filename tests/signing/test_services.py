@@ -24,7 +24,7 @@ from khoso.preservation.models import PremisEvent
 from khoso.signing import ltv
 from khoso.signing.models import RenditionSignature, RenditionVersion, SignatureCheck
 from khoso.signing.pades import load_signer, pades_level, sign_rendition, verify_pdf
-from khoso.signing.services import retimestamp_due, sign_pending
+from khoso.signing.services import get_ready_to_sign, retimestamp_due, sign_pending
 from khoso.storage.models import StoredObject
 from khoso.storage.selectors import consistency_problems
 from khoso.storage.services import object_store
@@ -94,6 +94,26 @@ def _ingest(archive_file: ArchiveFile, paths: list[Path]) -> Delivery:
     capture.assemble_file(archive_file.pk)
     archive_file.refresh_from_db()
     return delivery
+
+
+def test_getting_ready_to_sign_makes_the_archive_key_only_where_files_are_signed(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """What ``khoso ingest --wait`` does while its last pages are recognised: where files are signed with
+    the default key, the test CA is made then (and opens), so the signature after the last page need not."""
+    key = tmp_path / "signing" / "archive.p12"
+    settings.DATA_DIR = tmp_path
+    settings.KHOSO_SIGNING_P12 = key
+    settings.KHOSO_SIGNING_P12_PASSWORD = ""
+    settings.KHOSO_SIGNING_PKCS11_MODULE = ""
+    settings.KHOSO_ARCHIVE_NAME = AGENCY
+
+    settings.KHOSO_SIGN_RENDITIONS = False
+    get_ready_to_sign()
+    assert not key.exists()
+
+    settings.KHOSO_SIGN_RENDITIONS = True
+    get_ready_to_sign()
+    assert key.is_file()
+    assert AGENCY in load_signer(key, b"").subject_name
 
 
 def test_assembled_pdfa_is_stored_signed_b_lt_and_stays_pdfa(archive_file, page_jpeg, signing_settings, pki, tmp_path):  # type: ignore[no-untyped-def]

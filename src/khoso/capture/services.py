@@ -13,8 +13,9 @@ import os
 import re
 import socket
 import tempfile
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -261,20 +262,42 @@ def assemble_file(file_id: int) -> bool:
     return True
 
 
-def run_inline(page_ids: Sequence[int], *, jobs: int | None = None) -> None:
-    """Process pages in this process (no worker running): one child process per core."""
+def run_inline(
+    page_ids: Sequence[int], *, jobs: int | None = None, when_a_core_is_free: Callable[[], None] | None = None
+) -> None:
+    """Process pages in this process (no worker running): one child process per core.
+
+    ``when_a_core_is_free`` is called on a thread of this process as soon as fewer pages are left than
+    page processes, i.e. when a core would otherwise stand idle until the last page is done: the work
+    that follows the pages (the file's signature) gets ready there. It has returned when this does.
+    """
     from khoso.capture import pipeline  # before the fork: the children inherit it
 
     jobs = jobs or min(len(page_ids), os.cpu_count() or 1, settings.CELERY_WORKER_CONCURRENCY)
     if jobs <= 1 or connections["default"].vendor == "sqlite" and _in_memory_db():
         for page_id in page_ids:
             pipeline.process_page(page_id)
+        if when_a_core_is_free is not None:
+            when_a_core_is_free()
         return
     connections.close_all()
     import multiprocessing
 
+    helper: threading.Thread | None = None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        list(pool.map(_process_in_child, page_ids))
+        unfinished = {pool.submit(_process_in_child, page_id) for page_id in page_ids}
+        while unfinished:
+            if helper is None and when_a_core_is_free is not None and len(unfinished) < jobs:
+                helper = threading.Thread(target=when_a_core_is_free, name="khoso-get-ready", daemon=True)
+                helper.start()
+            finished, unfinished = wait(unfinished, return_when=FIRST_COMPLETED)
+            for future in finished:
+                future.result()
+    if when_a_core_is_free is not None:
+        if helper is None:
+            when_a_core_is_free()
+        else:
+            helper.join()
 
 
 def _in_memory_db() -> bool:

@@ -264,6 +264,27 @@ def signing_enabled() -> bool:
     return bool(settings.KHOSO_SIGN_RENDITIONS)
 
 
+def get_ready_to_sign() -> None:
+    """Do ahead what the first signature of a process pays before it can sign: import pyHanko and
+    reportlab (≈ 1.3 CPU-s), register the signature's typeface and make sure the PKCS#12 key is there
+    and opens (the test CA is made on first use).
+
+    ``khoso ingest --wait`` calls it on a thread while the last pages are still being recognised and a
+    core would otherwise stand idle, so that the file's signature follows its last page at once. Any
+    problem is left for the signature itself to report, in its own words.
+    """
+    if not signing_enabled():
+        return
+    try:
+        from khoso.signing import fonts, ltv, pades  # noqa: F401 - imported to have them loaded
+
+        fonts.font_name()
+        if not settings.KHOSO_SIGNING_PKCS11_MODULE:  # a token's session is opened only to sign
+            p12_signer()
+    except Exception:  # noqa: BLE001 - reported by the signature that follows, not here
+        logger.debug("getting ready to sign failed; the signature will say why", exc_info=True)
+
+
 def sign_pending(limit: int | None = None) -> dict[str, int]:
     """Sign every rendition recorded «Chưa ký số» (the key is back, the TSA answers again)."""
     from khoso.archive.models import ArchiveFile

@@ -16,6 +16,7 @@ from khoso.capture.models import Delivery
 from khoso.capture.selectors import file_progress
 from khoso.core.errors import ArchiveError
 from khoso.core.text import nfc
+from khoso.signing.services import get_ready_to_sign
 
 WAIT_LIMIT_SECONDS = 3600
 
@@ -57,7 +58,8 @@ class Command(PipelineCommand):
         page_ids = list(delivery.pages.values_list("pk", flat=True))
         if options["wait"]:
             if inline:
-                services.run_inline(page_ids)
+                # The file is assembled and signed after its last page: the signature gets ready meanwhile.
+                services.run_inline(page_ids, when_a_core_is_free=get_ready_to_sign)
                 services.assemble_file(archive_file.pk)
             else:
                 self._wait(archive_file)
