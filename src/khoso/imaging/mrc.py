@@ -390,13 +390,12 @@ def _ink_mask(
     it would make black ink look brown on yellowed paper.
     """
     block = max(15, round(51 * scale)) | 1
-    local_mean = cv2.blur(smoothed, (block, block)).astype(np.int16)
-    darkness = local_mean - smoothed
+    darkness = cv2.subtract(cv2.blur(smoothed, (block, block)), smoothed)  # saturates at 0 where lighter
     if given is not None:
         height, width = smoothed.shape
         if given.size != (width, height):
             raise ValueError(f"mask is {given.size[0]}×{given.size[1]} px, the page {width}×{height} px")
-        ink = ~np.asarray(given.convert("1"), dtype=bool)
+        ink = ~np.asarray(given if given.mode == "1" else given.convert("1"), dtype=bool)
     else:
         ink = (darkness > options.ink_offset) | (smoothed < options.ink_dark_level)
     core = ink & ((darkness > 3 * options.ink_offset) | (smoothed < options.ink_dark_level))
@@ -515,6 +514,8 @@ def _bilinear(
     """``total`` and ``share`` of a level reduced ``scale`` times, read at cells (``rows``, ``columns``)
     of the full layer, interpolated between the four nearest reduced cells (at ``scale`` 1, the cells
     themselves)."""
+    if scale == 1:
+        return total[rows, columns], share[rows, columns]
     height, width = share.shape
     y = np.clip((rows + 0.5) / scale - 0.5, 0, height - 1)
     x = np.clip((columns + 0.5) / scale - 0.5, 0, width - 1)
@@ -585,21 +586,24 @@ def _detail_boxes(
     ink-colour layer, which averages the ink alone: its cells are off the page's usual ink colour.
     """
     height, width = ink.shape
-    block = max(8, round(BLOCK_PX * scale))
-    grid = (max(1, -(-width // block)), max(1, -(-height // block)))
-    fine = (grid[0] * 4, grid[1] * 4)
-    small = cv2.resize(rgb, fine, interpolation=cv2.INTER_AREA)
+    # Blocks of 4 × 4 whole cells: the cell means are the pixels' own (an area resize by a whole factor),
+    # and a block's pixels are exactly those its box below covers.
+    cell = max(2, round(BLOCK_PX * scale / 4))
+    block = 4 * cell
+    small = _box_mean(rgb, cell)
+    fine = (small.shape[1], small.shape[0])
     scan = small.astype(np.float32)
-    coverage = cv2.resize(ink.view(np.uint8) * np.uint8(255), fine, interpolation=cv2.INTER_AREA)
+    coverage = _box_mean(ink.view(np.uint8) * np.uint8(255), cell)
     coverage = (coverage.astype(np.float32) / 255.0)[:, :, None]
     paper = cv2.resize(background, fine, interpolation=cv2.INTER_LINEAR).astype(np.float32)
     ink_colour = cv2.resize(foreground, fine, interpolation=cv2.INTER_LINEAR).astype(np.float32)
     model = coverage * ink_colour + (1.0 - coverage) * paper
     error = np.abs(scan - model).mean(axis=2)
-    block_error = cv2.resize(error, grid, interpolation=cv2.INTER_AREA)
+    block_error = _box_mean_float(error, 4)
+    grid = (block_error.shape[1], block_error.shape[0])
 
     chroma = (small.max(axis=2).astype(np.int16) - small.min(axis=2)) > options.colour_chroma
-    block_colour = cv2.resize(chroma.view(np.uint8) * np.float32(1.0), grid, interpolation=cv2.INTER_AREA)
+    block_colour = _box_mean_float(chroma.astype(np.float32), 4)
 
     detail_blocks = ((block_error > options.detail_error) | (block_colour > options.colour_fraction)).astype(np.uint8)
     rows, columns = np.nonzero(_off_colour_ink_cells(foreground, ink, options))
