@@ -22,6 +22,8 @@ from PIL import Image
 from khoso.archive.models import Page
 from khoso.capture import pipeline, services, tasks
 from khoso.capture.models import Delivery
+from khoso.capture.preflight import Limits, Preflight, preflight
+from khoso.core.errors import ArchiveError
 from khoso.storage.services import object_store
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,6 +130,64 @@ def test_the_work_after_the_pages_gets_ready_as_soon_as_a_core_is_free(
     services.run_inline(list(delivery.pages.values_list("pk", flat=True)), jobs=2, when_a_core_is_free=get_ready)
 
     assert unfinished_when_called == [1]  # called once, while the last page was still in its process
+    assert list(archive_file.pages.values_list("stage", flat=True)) == [Page.Stage.DONE] * PAGES
+
+
+#: Where :func:`_preflight_noting_the_process` notes the process that preflighted each arrival (set per test,
+#: before the page processes are forked, so they inherit it).
+_PREFLIGHT_LOG: Path | None = None
+
+
+def _preflight_noting_the_process(arrival: services.Arrival, rules: Limits) -> Preflight:
+    assert _PREFLIGHT_LOG is not None
+    with _PREFLIGHT_LOG.open("a") as out:
+        out.write(f"{os.getpid()} {arrival.name}\n")
+    return preflight(arrival.path, name=arrival.name, limits=rules)
+
+
+def test_the_page_processes_preflight_the_delivery_and_a_bad_scan_still_rejects_it_whole(
+    archive_file, four_scans, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """``khoso ingest --wait`` starts its page processes first; they decode the delivery's scans to prove
+    them readable, side by side, while the command stores the originals. A scan that fails there fails
+    the delivery as it would in the command itself: its rule and its name, nothing stored."""
+    log = tmp_path / "preflight.log"
+    monkeypatch.setattr(sys.modules[__name__], "_PREFLIGHT_LOG", log)
+    monkeypatch.setattr(services, "_preflight_arrival", _preflight_noting_the_process)
+    truncated = tmp_path / "cut.jpg"
+    truncated.write_bytes(four_scans[0].read_bytes()[:20_000])
+
+    with services.page_processes(jobs=2) as processes:
+        assert processes is not None
+        with pytest.raises(ArchiveError) as caught:
+            services.deliver(
+                archive_file=archive_file,
+                arrivals=[*(services.Arrival(p, p.name) for p in four_scans), services.Arrival(truncated, "cut.jpg")],
+                source=Delivery.Source.CLI,
+                enqueue=False,
+                processes=processes,
+            )
+        assert caught.value.code == "tep_hong" and "cut.jpg" in caught.value.message
+        assert not Delivery.objects.exists() and not Page.objects.exists()
+
+        delivery = services.deliver(
+            archive_file=archive_file,
+            arrivals=[services.Arrival(p, p.name) for p in four_scans],
+            source=Delivery.Source.CLI,
+            enqueue=False,
+            processes=processes,
+        )
+        services.run_inline(list(delivery.pages.values_list("pk", flat=True)), processes=processes)
+
+    preflighted = [line.split() for line in log.read_text().splitlines()]
+    processes_seen = {pid for pid, _ in preflighted}
+    assert processes_seen and str(os.getpid()) not in processes_seen  # in the page processes, not here
+    assert sorted(name for _, name in preflighted) == sorted(
+        [*(p.name for p in four_scans), *(p.name for p in four_scans), "cut.jpg"]
+    )
+    assert list(archive_file.pages.order_by("number").values_list("original_name", flat=True)) == [
+        p.name for p in four_scans
+    ]
     assert list(archive_file.pages.values_list("stage", flat=True)) == [Page.Stage.DONE] * PAGES
 
 

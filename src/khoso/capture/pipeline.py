@@ -302,6 +302,17 @@ def _load_image(original: bytes, page: Page) -> tuple[Image.Image, str, tuple[fl
     return image, source_mode, (dpi, dpi)
 
 
+def get_ready() -> None:
+    """A page process's start (:func:`khoso.capture.services.page_processes`): the OCR model loaded
+    while the delivery is still being stored. A problem is left for the first page to report."""
+    from khoso.ocr._exec import tesseract
+
+    try:
+        tesseract.load(settings.KHOSO_OCR_LANGUAGE)
+    except Exception:  # noqa: BLE001 - the page's OCR stage reports it, with the page's number
+        logger.debug("the OCR model did not load ahead of the first page", exc_info=True)
+
+
 def process_page(page_id: int) -> str:
     """Run every stage for one page and commit the result. Returns the page's final stage."""
     claimed = claim(page_id)

@@ -7,14 +7,17 @@ the page tasks queued (``transaction.on_commit``), so a worker never sees a half
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import logging
 import os
 import re
 import socket
+import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
@@ -101,6 +104,7 @@ def deliver(
     source: str,
     user: Any = None,
     enqueue: bool = True,
+    processes: PageProcesses | None = None,
 ) -> Delivery:
     """Preflight every arrival, store the originals, then create the delivery and its pages in one transaction.
 
@@ -109,10 +113,14 @@ def deliver(
     one write lock from its first write, and a 1,000-page delivery must not stop every other writer (the
     workers' page commits, the web) for minutes. Objects are content-addressed and written file first,
     so a delivery that fails after storing some leaves only unreferenced objects, as before.
+
+    With ``processes`` (:func:`page_processes`), the arrivals are preflighted there, side by side: each
+    image is decoded whole to prove it readable, ≈ 20 ms a page.
     """
-    checked: list[tuple[Arrival, Preflight]] = [
-        (arrival, preflight(arrival.path, name=arrival.name, limits=limits())) for arrival in arrivals
-    ]
+    rules = limits()
+    mapped = map if processes is None else processes.map
+    results = mapped(_preflight_arrival, arrivals, itertools.repeat(rules))
+    checked: list[tuple[Arrival, Preflight]] = list(zip(arrivals, results, strict=True))
     # Born-digital PDFs that carry signatures: verify now (offline, before the transaction); the bytes are
     # stored exactly as delivered below and OCR only ever works on page images of them.
     reports = {
@@ -183,6 +191,10 @@ def deliver(
         if enqueue:
             transaction.on_commit(lambda: _enqueue_pages(page_ids))
     return delivery
+
+
+def _preflight_arrival(arrival: Arrival, rules: Limits) -> Preflight:
+    return preflight(arrival.path, name=arrival.name, limits=rules)
 
 
 def _enqueue_pages(page_ids: Iterable[int]) -> None:
@@ -262,37 +274,80 @@ def assemble_file(file_id: int) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class PageProcesses:
+    """Child processes that run pages, one per core (:func:`page_processes`)."""
+
+    pool: ProcessPoolExecutor
+    count: int
+
+    def map(self, function: Callable[..., Any], *arguments: Iterable[Any]) -> Iterator[Any]:
+        return self.pool.map(function, *arguments)
+
+
+@contextlib.contextmanager
+def page_processes(pages: int | None = None, *, jobs: int | None = None) -> Iterator[PageProcesses | None]:
+    """One child process per core, no more than ``pages`` when it is known, for :func:`run_inline`
+    (``None`` where pages run in this process: one core, or an in-memory database the children could not
+    see).
+
+    Started before the delivery, they preflight its files (:func:`deliver`) and load tesseract's model
+    while this process stores the originals, instead of after it.
+    """
+    from khoso.capture import pipeline  # before the fork: the children inherit it
+
+    jobs = jobs or min(os.cpu_count() or 1, settings.CELERY_WORKER_CONCURRENCY, pages or sys.maxsize)
+    if jobs <= 1 or connections["default"].vendor == "sqlite" and _in_memory_db():
+        yield None
+        return
+    connections.close_all()  # the children open their own; a connection must not be shared across a fork
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=pipeline.get_ready) as pool:
+        yield PageProcesses(pool=pool, count=jobs)
+
+
 def run_inline(
-    page_ids: Sequence[int], *, jobs: int | None = None, when_a_core_is_free: Callable[[], None] | None = None
+    page_ids: Sequence[int],
+    *,
+    jobs: int | None = None,
+    processes: PageProcesses | None = None,
+    when_a_core_is_free: Callable[[], None] | None = None,
 ) -> None:
-    """Process pages in this process (no worker running): one child process per core.
+    """Process pages with no worker running: in ``processes`` (:func:`page_processes`), else in page
+    processes of their own, or in this process where there can be none.
 
     ``when_a_core_is_free`` is called on a thread of this process as soon as fewer pages are left than
     page processes, i.e. when a core would otherwise stand idle until the last page is done: the work
     that follows the pages (the file's signature) gets ready there. It has returned when this does.
     """
-    from khoso.capture import pipeline  # before the fork: the children inherit it
-
-    jobs = jobs or min(len(page_ids), os.cpu_count() or 1, settings.CELERY_WORKER_CONCURRENCY)
-    if jobs <= 1 or connections["default"].vendor == "sqlite" and _in_memory_db():
-        for page_id in page_ids:
-            pipeline.process_page(page_id)
-        if when_a_core_is_free is not None:
-            when_a_core_is_free()
+    if processes is not None:
+        connections.close_all()
+        _run_in(processes, page_ids, when_a_core_is_free)
         return
-    connections.close_all()
-    import multiprocessing
+    with page_processes(len(page_ids), jobs=jobs) as own:
+        if own is not None:
+            _run_in(own, page_ids, when_a_core_is_free)
+            return
+    from khoso.capture import pipeline
 
+    for page_id in page_ids:
+        pipeline.process_page(page_id)
+    if when_a_core_is_free is not None:
+        when_a_core_is_free()
+
+
+def _run_in(processes: PageProcesses, page_ids: Sequence[int], when_a_core_is_free: Callable[[], None] | None) -> None:
     helper: threading.Thread | None = None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        unfinished = {pool.submit(_process_in_child, page_id) for page_id in page_ids}
-        while unfinished:
-            if helper is None and when_a_core_is_free is not None and len(unfinished) < jobs:
-                helper = threading.Thread(target=when_a_core_is_free, name="khoso-get-ready", daemon=True)
-                helper.start()
-            finished, unfinished = wait(unfinished, return_when=FIRST_COMPLETED)
-            for future in finished:
-                future.result()
+    unfinished = {processes.pool.submit(_process_in_child, page_id) for page_id in page_ids}
+    while unfinished:
+        if helper is None and when_a_core_is_free is not None and len(unfinished) < processes.count:
+            helper = threading.Thread(target=when_a_core_is_free, name="khoso-get-ready", daemon=True)
+            helper.start()
+        finished, unfinished = wait(unfinished, return_when=FIRST_COMPLETED)
+        for future in finished:
+            future.result()
     if when_a_core_is_free is not None:
         if helper is None:
             when_a_core_is_free()

@@ -63,6 +63,15 @@ class ArchiveError(Exception):
     def __str__(self) -> str:
         return f"[{self.code}] {self.message} / {self.message_english}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from what made it, not from its message (the default), when it crosses from a page
+        # process back to the command that started it.
+        return (_rebuild, (type(self), self.detail, self.params), self.__dict__)
+
+
+def _rebuild(kind: type[ArchiveError], detail: str, params: dict[str, Any]) -> ArchiveError:
+    return kind(detail, **params)
+
 
 class InputFileError(ArchiveError):
     """A file given to ingest breaks a preflight rule; nothing of it is stored."""

@@ -226,6 +226,14 @@ def recognise(
         return run(image_path, lang=lang, dpi=dpi, page_segmentation_mode=page_segmentation_mode, timeout=timeout)
 
 
+def load(lang: str) -> None:
+    """Load ``lang``'s model into this thread's in-process engine now (≈ 0.1 CPU-s), ahead of the first
+    page; nothing to load when pages go to the program."""
+    library = _library()
+    if library is not None:
+        library._api(lang)
+
+
 @contextlib.contextmanager
 def _failures_as_ocr_errors(timeout: float) -> Iterator[None]:
     """The failures of a run (or of :data:`FAULT_HOOK`) as :class:`OcrError` / :class:`OcrTimeoutError`."""

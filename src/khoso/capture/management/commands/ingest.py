@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -50,19 +51,25 @@ class Command(PipelineCommand):
             if not arrivals:
                 raise CommandError(f"Thư mục {path} không có tệp nào / folder is empty")
             inline = options["wait"] and not services.worker_alive()
-            delivery = services.deliver(
-                archive_file=archive_file, arrivals=arrivals, source=Delivery.Source.CLI, enqueue=not inline
-            )
+            # Without a worker, this command's own page processes preflight the delivery, then run its pages.
+            with services.page_processes() if inline else contextlib.nullcontext() as processes:
+                delivery = services.deliver(
+                    archive_file=archive_file,
+                    arrivals=arrivals,
+                    source=Delivery.Source.CLI,
+                    enqueue=not inline,
+                    processes=processes,
+                )
+                if inline:
+                    # The file is assembled and signed after its last page: the signature gets ready meanwhile.
+                    page_ids = list(delivery.pages.values_list("pk", flat=True))
+                    services.run_inline(page_ids, processes=processes, when_a_core_is_free=get_ready_to_sign)
         except ArchiveError as error:
             self._fail(error, options["json"])
-        page_ids = list(delivery.pages.values_list("pk", flat=True))
-        if options["wait"]:
-            if inline:
-                # The file is assembled and signed after its last page: the signature gets ready meanwhile.
-                services.run_inline(page_ids, when_a_core_is_free=get_ready_to_sign)
-                services.assemble_file(archive_file.pk)
-            else:
-                self._wait(archive_file)
+        if inline:
+            services.assemble_file(archive_file.pk)
+        elif options["wait"]:
+            self._wait(archive_file)
         self._report(archive_file, delivery, options["json"], waited=options["wait"])
 
     def _wait(self, archive_file: ArchiveFile) -> None:
