@@ -305,6 +305,7 @@ def page_processes(pages: int | None = None, *, jobs: int | None = None) -> Iter
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=pipeline.get_ready) as pool:
+        pool.submit(os.getpid)  # a fork pool starts all its children at its first task: now, with no connection open
         yield PageProcesses(pool=pool, count=jobs)
 
 
@@ -323,7 +324,6 @@ def run_inline(
     that follows the pages (the file's signature) gets ready there. It has returned when this does.
     """
     if processes is not None:
-        connections.close_all()
         _run_in(processes, page_ids, when_a_core_is_free)
         return
     with page_processes(len(page_ids), jobs=jobs) as own:
