@@ -32,6 +32,7 @@ import numpy as np
 from PIL import Image
 
 from khoso.core.text import nfc
+from khoso.imaging.cells import whole_cell_means
 from khoso.ocr._exec import tesseract
 from khoso.ocr.errors import OcrError
 
@@ -99,9 +100,7 @@ UNEVEN_PAPER_LEVELS = 40
 
 def _paper_tone(gray: np.ndarray) -> np.ndarray:
     """The paper's tone at 1/16 scale: text removed by a max filter, then a median."""
-    height, width = gray.shape
-    small = cv2.resize(gray, (max(1, width // 16), max(1, height // 16)), interpolation=cv2.INTER_AREA)
-    return cv2.medianBlur(cv2.dilate(small, np.ones((5, 5), np.uint8)), 5)
+    return cv2.medianBlur(cv2.dilate(whole_cell_means(gray, 16), np.ones((5, 5), np.uint8)), 5)
 
 
 def separate_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
