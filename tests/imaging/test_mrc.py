@@ -14,6 +14,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from khoso.imaging import _libtiff
 from khoso.imaging.mrc import (
     EncodedImage,
     MrcPage,
@@ -334,3 +335,42 @@ def test_a_preview_of_another_size_is_not_trusted():
     image = text_page()
     gray, mask = _ocr_like_inputs(image)
     assert bitonal_from_preview(preview_cells(image, factor=4), gray, mask) is None
+
+
+# Group 4 coded by libtiff from numpy's packed bits: the same bytes as Pillow's path, decoded back exactly.
+
+
+def text_mask(width: int = 1203, height: int = 517) -> Image.Image:
+    """A bilevel page of Vietnamese text, its width not a multiple of 8 (the last byte of each row is partial)."""
+    image = Image.new("1", (width, height), 1)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 28)
+    for row in range(8):
+        draw.text((15 + 7 * row, 20 + 60 * row), LINE, font=font, fill=0)
+    draw.line((0, height - 3, width - 1, height - 3), fill=0, width=2)  # ink up to the last column
+    return image
+
+
+def test_libtiff_codes_the_mask_here() -> None:
+    # Debian's libtiff6 comes with tesseract (leptonica needs it): the fast path must not silently fall back.
+    assert _libtiff.version() is not None
+    assert _libtiff.g4_tiff(np.packbits(np.asarray(text_mask()), axis=1), 1203) is not None
+
+
+def test_the_same_group4_bytes_as_pillow_and_the_same_pixels_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    mask = text_mask()
+    coded = encode_g4(mask)
+    monkeypatch.setattr(_libtiff, "g4_tiff", lambda packed, width: None)
+    through_pillow = encode_g4(mask)
+    assert coded.data == through_pillow.data
+    assert coded.black_is_1 == through_pillow.black_is_1
+    assert (coded.width, coded.height) == mask.size
+    assert np.array_equal(decode_g4(coded), ~np.asarray(mask, dtype=bool))
+
+
+def test_rows_of_the_wrong_width_are_refused() -> None:
+    packed = np.packbits(np.asarray(text_mask()), axis=1)
+    with pytest.raises(ValueError, match="packed bits"):
+        _libtiff.g4_tiff(packed, 1203 + 8)
+    with pytest.raises(ValueError, match="packed bits"):
+        _libtiff.g4_tiff(packed.astype(np.uint16), 1203)

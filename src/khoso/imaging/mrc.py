@@ -32,6 +32,8 @@ import cv2
 import numpy as np
 from PIL import Image, TiffImagePlugin
 
+from khoso.imaging import _libtiff
+
 #: Downsampling of the background layer (300 dpi → 100 dpi).
 BACKGROUND_FACTOR = 3
 #: Downsampling of the foreground (ink colour) layer (300 dpi → 25 dpi).
@@ -676,17 +678,21 @@ def _merge_overlapping(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int
 def encode_g4(bilevel: Image.Image) -> EncodedImage:
     """CCITT Group 4 data of a mode ``"1"`` image, one strip (lossless).
 
-    Pillow writes a TIFF through libtiff; the strip is the raw ``CCITTFaxDecode`` stream with
-    ``K -1``; :attr:`EncodedImage.black_is_1` says how the PDF must read its bits so that black
-    pixels decode to 0 samples.
+    libtiff writes a TIFF, from the bits numpy packs (:mod:`khoso.imaging._libtiff`) or, where that
+    is not available, through Pillow; the strip is the raw ``CCITTFaxDecode`` stream with ``K -1``;
+    :attr:`EncodedImage.black_is_1` says how the PDF must read its bits so that black pixels decode
+    to 0 samples.
     """
     if bilevel.mode != "1":
         raise ValueError(f"Group 4 needs a bilevel image, got mode {bilevel.mode}")
-    buffer = io.BytesIO()
     # One strip: Group 4 strips are coded independently and cannot be concatenated.
-    bilevel.save(buffer, format="TIFF", compression="group4", tiffinfo={TiffImagePlugin.ROWSPERSTRIP: bilevel.height})
-    buffer.seek(0)
-    with Image.open(buffer) as tiff:
+    written = _libtiff.g4_tiff(np.packbits(np.asarray(bilevel), axis=1), bilevel.width)
+    if written is None:
+        saved = io.BytesIO()
+        one_strip = {TiffImagePlugin.ROWSPERSTRIP: bilevel.height}
+        bilevel.save(saved, format="TIFF", compression="group4", tiffinfo=one_strip)
+        written = saved.getvalue()
+    with Image.open(io.BytesIO(written)) as tiff:
         assert isinstance(tiff, TiffImagePlugin.TiffImageFile)
         tags = tiff.tag_v2
         offsets, counts = tags[TiffImagePlugin.STRIPOFFSETS], tags[TiffImagePlugin.STRIPBYTECOUNTS]
@@ -696,7 +702,7 @@ def encode_g4(bilevel: Image.Image) -> EncodedImage:
         fill_order = tags.get(266, 1)
     if len(offsets) != 1 or fill_order != 1:
         raise ValueError(f"libtiff wrote {len(offsets)} strips with fill order {fill_order}")
-    data = buffer.getvalue()[offsets[0] : offsets[0] + counts[0]]
+    data = written[offsets[0] : offsets[0] + counts[0]]
     return EncodedImage(
         data=data,
         codec="ccitt-g4",
