@@ -214,6 +214,7 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
     import numpy as np
     from PIL import Image
 
+    from khoso.imaging import _libtiff
     from khoso.imaging.mrc import preview_cells
     from khoso.imaging.qc import check_page
     from khoso.ocr._exec import tesseract
@@ -269,9 +270,10 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
         totals["render"] += cpu() - start
     count = len(images)
     ocr_input = "1-bit" if binarise else "whitened grey"
+    g4_coder = f"libtiff {_libtiff.version()}" if _libtiff.version() else "Pillow"
     print(
-        f"  stages (CPU s/page, this process, {tesseract.engine()}, OCR input {ocr_input}, {mode} rendition): "
-        + ", ".join(f"{k} {v / count:.3f}" for k, v in totals.items())
+        f"  stages (CPU s/page, this process, {tesseract.engine()}, OCR input {ocr_input}, {mode} rendition, "
+        f"Group 4 by {g4_coder}): " + ", ".join(f"{k} {v / count:.3f}" for k, v in totals.items())
     )
     ocr_step = (totals["prepare"] + totals["ocr"]) / count
     if tess_cpu:
