@@ -33,6 +33,7 @@ import numpy as np
 from PIL import Image, TiffImagePlugin
 
 from khoso.imaging import _libtiff
+from khoso.imaging.cells import whole_cell_means
 
 #: Downsampling of the background layer (300 dpi → 100 dpi).
 BACKGROUND_FACTOR = 3
@@ -445,8 +446,7 @@ def _box_mean(array: np.ndarray, factor: int) -> np.ndarray:
     if not rows or not columns:
         return np.asarray(Image.fromarray(array).reduce(factor))
     means = np.empty((-(-height // factor), -(-width // factor), array.shape[2]), np.uint8)
-    whole = array[: rows * factor, : columns * factor]
-    means[:rows, :columns] = cv2.resize(whole, (columns, rows), interpolation=cv2.INTER_AREA)
+    means[:rows, :columns] = whole_cell_means(array, factor)
     channels = array.shape[2]
     if columns * factor < width:
         right = array[: rows * factor, columns * factor :].reshape(rows, factor, -1, channels)
