@@ -148,12 +148,23 @@ def _bench_module(name: str):  # type: ignore[no-untyped-def]
 def generate_pages(
     count: int, folder: Path, seed: int = 7, degraded_share: float = 0.5
 ) -> tuple[list[Path], list[str]]:
-    pages = _bench_module("pages")
-    manifest = pages.write(pages.text_pages(count, seed, degraded_share=degraded_share), folder)
-    (folder / "scan").mkdir()
-    images = []
-    for entry in manifest:  # the ingested folder must hold only the scans, not the manifest or truths
-        images.append((folder / str(entry["image"])).rename(folder / "scan" / str(entry["image"])))
+    """``count`` pages of ``bench/pages.py`` in ``folder/scan``, with their truths; pages a run kept in
+    ``folder`` (``--generated-dir``) are reused when they were made with the same count, seed and share."""
+    recipe = {"count": count, "seed": seed, "degraded_share": degraded_share}
+    kept = folder / "recipe.json"
+    if kept.exists() and json.loads(kept.read_text()) == recipe:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    else:
+        pages = _bench_module("pages")
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in ("scan", "truth"):
+            shutil.rmtree(folder / stale, ignore_errors=True)
+        manifest = pages.write(pages.text_pages(count, seed, degraded_share=degraded_share), folder)
+        (folder / "scan").mkdir()
+        for entry in manifest:  # the ingested folder must hold only the scans, not the manifest or truths
+            (folder / str(entry["image"])).rename(folder / "scan" / str(entry["image"]))
+        kept.write_text(json.dumps(recipe))
+    images = [folder / "scan" / str(entry["image"]) for entry in manifest]
     return images, [(folder / str(e["truth"])).read_text() for e in manifest]
 
 
@@ -445,6 +456,11 @@ def main() -> None:
         help="share of the generated pages that are degraded (skewed up to ±5°, seal, noise, …); "
         "plain tesseract and OCRmyPDF read little of a skewed page, and spend less on it",
     )
+    parser.add_argument(
+        "--generated-dir",
+        type=Path,
+        help="keep the generated pages here and reuse them in a later run (making 200 takes about 15 minutes)",
+    )
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--skip-anchors", action="store_true")
     parser.add_argument("--qc-set", type=int, default=0, help="QC accuracy: pages per label (and skew pages)")
@@ -467,7 +483,8 @@ def main() -> None:
             print(f"input JPEG: {input_bytes / 1024:.0f} KB/page")
             bench_set("corpus ocr-vie", corpus_images, truths, work / "corpus", not args.skip_anchors)
         if args.generated:
-            images, truths = generate_pages(args.generated, work / "generated", degraded_share=args.degraded_share)
+            folder = args.generated_dir or work / "generated"
+            images, truths = generate_pages(args.generated, folder, degraded_share=args.degraded_share)
             label = f"generated (bench/pages.py, {args.degraded_share:.0%} degraded)"
             bench_set(label, images, truths, work / "gen", not args.skip_anchors)
             corpus_images = corpus_images or images

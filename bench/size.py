@@ -163,7 +163,7 @@ def measure(
     ink = split_layers(image, dpi=DPI, mask=mask, gray=gray)
     background_jpeg, background_jpx, jpeg_cpu, jpx_cpu = background_codecs(ink.background)
     decoded = decode(page_pdf, image.size)
-    decoded_ocr = ocr_page(decoded, dpi=DPI)
+    decoded_ocr = ocr_page(decoded, dpi=DPI, skew_degrees=0.0)  # levelled: the PDF page draws the scan deskewed
     original_errors = errors(ocr.text, truth)
     decoded_errors = errors(decoded_ocr.text, truth)
     figures = PageFigures(

@@ -24,6 +24,7 @@ from khoso.search.selectors import search_pages
 from khoso.storage.models import StoredObject
 from khoso.storage.selectors import consistency_problems
 from khoso.storage.services import object_store
+from samples import document_values  # tests/samples.py
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,6 +67,7 @@ def test_scans_become_a_searchable_pdfa_with_originals_kept(archive_file, two_pa
         assert store.read_bytes(page.original_id) == path.read_bytes()  # byte-identical original
         assert min(page.qc["dpi"]) >= 200 and page.qc_passed
         assert page.words and page.ocr_text
+        assert page.qc["ocr_layout"] == "one block"  # a column of text: no layout analysis needed
     pdf_path = store.path_for(archive_file.pdf_id)
     assert check_pdfa(pdf_path) == []
     with pikepdf.open(pdf_path) as pdf:
@@ -73,6 +75,27 @@ def test_scans_become_a_searchable_pdfa_with_originals_kept(archive_file, two_pa
     text = " ".join(extract_text(pdf_path))
     assert "Đắk Lắk" in text or "Đắk" in text
     assert consistency_problems() == []
+
+
+def test_a_map_page_is_read_with_the_full_layout_analysis(archive_file, two_pages) -> None:  # type: ignore[no-untyped-def]
+    """A map's labels lie among lines and areas: its pages never go to tesseract as one block of text,
+    whatever the page looks like (here a page of text)."""
+    from khoso.archive.services import document_create
+
+    map_sheet = document_create(
+        archive_file=archive_file, **document_values(1, type_name="30", subject="Bản đồ địa chính")
+    )
+    delivery = services.deliver(
+        archive_file=archive_file,
+        arrivals=[services.Arrival(two_pages[0], two_pages[0].name)],
+        source=Delivery.Source.CLI,
+        enqueue=False,
+    )
+    delivery.pages.update(document=map_sheet)
+    services.run_inline(list(delivery.pages.values_list("pk", flat=True)), jobs=1)
+    page = delivery.pages.get()
+    assert page.stage == Page.Stage.DONE
+    assert page.qc["ocr_layout"] == "full"
 
 
 def test_search_finds_pages_with_and_without_diacritics(archive_file, two_pages, django_user_model) -> None:  # type: ignore[no-untyped-def]

@@ -166,8 +166,12 @@ class PageWork:
     thumbnail: bytes = b""
 
 
+def _page_kind(page: Page) -> Literal["text", "map"]:
+    return "map" if page.document and page.document.type_name in MAP_TYPES else "text"
+
+
 def stage_qc(page: Page, work: PageWork) -> None:
-    kind: Literal["text", "map"] = "map" if page.document and page.document.type_name in MAP_TYPES else "text"
+    kind = _page_kind(page)
     rules = QcRules(min_dpi=settings.KHOSO_MIN_DPI, min_dpi_map=settings.KHOSO_MIN_DPI_MAP)
     work.qc = check_page(
         work.image,
@@ -190,6 +194,8 @@ def stage_ocr(page: Page, work: PageWork) -> None:
         lang=settings.KHOSO_OCR_LANGUAGE,
         skew_degrees=skew,
         prepared=prepared.ocr_input,
+        # A map's labels lie among lines and areas: never read as one block of text.
+        full_layout=settings.KHOSO_OCR_FULL_LAYOUT or _page_kind(page) == "map",
     )
 
 
@@ -346,7 +352,7 @@ def _commit(page: Page, token: str, work: PageWork) -> None:
     assert work.qc is not None and work.ocr is not None
     rendition = object_put_bytes(data=work.rendition, mime="application/pdf")
     thumbnail = object_put_bytes(data=work.thumbnail, mime="image/jpeg")
-    qc = {**page.qc, **work.qc.as_dict()}
+    qc = {**page.qc, **work.qc.as_dict(), "ocr_layout": work.ocr.layout}
     with transaction.atomic():
         updated = Page.objects.filter(pk=page.pk, lease_token=token, stage=Page.Stage.PROCESSING).update(
             stage=Page.Stage.DONE,

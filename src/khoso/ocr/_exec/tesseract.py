@@ -71,6 +71,8 @@ MINIMUM_VERSION = "5.0"
 DEFAULT_TIMEOUT_SECONDS = 180.0
 #: Tesseract's page segmentation mode 3, automatic layout (the program's default, not the library's).
 PSM_AUTO = 3
+#: One uniform block of text, no layout analysis (``--psm 6``, :mod:`khoso.ocr.layout`).
+PSM_SINGLE_BLOCK = 6
 #: Set on every engine. ``textord_disable_pitch_test``: layout analysis stops testing each text line
 #: for typewriter-style fixed pitch, a test only the legacy classifier's character chopping uses; the
 #: LSTM reads whole lines either way. It was 5.7 % of a corpus page's instructions (callgrind, 13.54 →
