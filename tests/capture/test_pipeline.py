@@ -212,6 +212,26 @@ def test_a_page_failed_by_its_stage_settles_the_delivery(archive_file, two_pages
     assert delivery.status == Delivery.Status.FAILED and delivery.finished_at is not None
 
 
+def test_a_page_and_its_delivery_settle_together_or_not_at_all(archive_file, two_pages, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settle_delivery = services._refresh_delivery
+
+    def crash_between(delivery_id: int | None) -> None:
+        raise RuntimeError("worker chết giữa hai lần ghi")
+
+    monkeypatch.setattr(services, "_refresh_delivery", crash_between)
+    delivery = _deliver_and_run(archive_file, two_pages[:1])
+    page = delivery.pages.get()
+    assert page.stage == Page.Stage.RECEIVED and page.rendition_id is None and not page.ocr_text  # rolled back
+    assert "worker chết giữa hai lần ghi" in page.error and page.lease_until is not None  # a retry is due
+    assert delivery.status == Delivery.Status.PROCESSING
+    monkeypatch.setattr(services, "_refresh_delivery", settle_delivery)
+    Page.objects.filter(pk=page.pk).update(lease_until=None)
+    services.requeue_stalled()
+    page.refresh_from_db()
+    delivery.refresh_from_db()
+    assert page.stage == Page.Stage.DONE and delivery.status == Delivery.Status.DONE
+
+
 def test_the_page_task_is_killed_before_its_lease_ends() -> None:
     lease = settings.KHOSO_STAGE_LEASE_SECONDS
     assert tasks.process_page.time_limit == tasks.hard_time_limit(lease) < lease

@@ -46,7 +46,8 @@ import io
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -59,7 +60,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from PIL import Image
 
-from khoso.archive.models import Page
+from khoso.archive.models import ArchiveFile, Page
 from khoso.core.errors import ArchiveError
 from khoso.imaging.mrc import preview_cells
 from khoso.imaging.qc import QcResult, QcRules, check_page
@@ -283,13 +284,17 @@ def _fail_exhausted(page_id: int, exhausted: Q) -> None:
     conditional update, so of several workers that pick the page up at once exactly one records it."""
     error = PageStoppedWorkerError(attempts=MAX_ATTEMPTS, lease=settings.KHOSO_STAGE_LEASE_SECONDS)
     message = f"{error.message} / {error.message_english}"
-    failed = Page.objects.filter(exhausted, pk=page_id).update(
-        stage=Page.Stage.FAILED, error=message, lease_until=None, lease_token=""
-    )
-    if failed:
-        page = Page.objects.get(pk=page_id)
-        logger.warning("page %s failed: attempt %s stopped its worker, no attempt left", page_id, page.attempts)
-        _after_page_settled(page)
+    file_id = Page.objects.filter(exhausted, pk=page_id).values_list("file_id", flat=True).first()
+    if file_id is None:
+        return
+    with _settling(file_id):
+        failed = Page.objects.filter(exhausted, pk=page_id).update(
+            stage=Page.Stage.FAILED, error=message, lease_until=None, lease_token=""
+        )
+        if failed:
+            page = Page.objects.get(pk=page_id)
+            logger.warning("page %s failed: attempt %s stopped its worker, no attempt left", page_id, page.attempts)
+            _after_page_settled(page)
 
 
 def _load_image(original: bytes, page: Page) -> tuple[Image.Image, str, tuple[float, float]]:
@@ -339,8 +344,6 @@ def process_page(page_id: int) -> str:
     except Exception as error:  # noqa: BLE001 - any failure must be recorded, the queue must move on
         _record_failure(page, token, error)
     page.refresh_from_db(fields=["stage"])
-    if page.stage in (Page.Stage.DONE, Page.Stage.FAILED):
-        _after_page_settled(page)
     return page.stage
 
 
@@ -353,7 +356,7 @@ def _commit(page: Page, token: str, work: PageWork) -> None:
     rendition = object_put_bytes(data=work.rendition, mime="application/pdf")
     thumbnail = object_put_bytes(data=work.thumbnail, mime="image/jpeg")
     qc = {**page.qc, **work.qc.as_dict(), "ocr_layout": work.ocr.layout}
-    with transaction.atomic():
+    with _settling(page.file_id):
         updated = Page.objects.filter(pk=page.pk, lease_token=token, stage=Page.Stage.PROCESSING).update(
             stage=Page.Stage.DONE,
             rendition=rendition,
@@ -374,6 +377,7 @@ def _commit(page: Page, token: str, work: PageWork) -> None:
             from khoso.search.services import index_changed
 
             index_changed(page_ids=[page.pk])
+            _after_page_settled(page)
     if not updated:
         logger.warning("page %s: lease lost before commit; result discarded", page.pk)
 
@@ -382,12 +386,26 @@ def _record_failure(page: Page, token: str, error: Exception) -> None:
     message = error.message if isinstance(error, ArchiveError) else f"Lỗi xử lý trang: {error!r}"
     logger.warning("page %s failed (attempt %s): %s", page.pk, page.attempts, message)
     final = page.attempts >= MAX_ATTEMPTS
-    Page.objects.filter(pk=page.pk, lease_token=token).update(
-        stage=Page.Stage.FAILED if final else Page.Stage.RECEIVED,
-        error=message,
-        lease_until=None if final else timezone.now() + RETRY_DELAY,
-        lease_token="",
-    )
+    with _settling(page.file_id):
+        recorded = Page.objects.filter(pk=page.pk, lease_token=token).update(
+            stage=Page.Stage.FAILED if final else Page.Stage.RECEIVED,
+            error=message,
+            lease_until=None if final else timezone.now() + RETRY_DELAY,
+            lease_token="",
+        )
+        if recorded and final:
+            _after_page_settled(page)
+
+
+@contextmanager
+def _settling(file_id: int) -> Iterator[None]:
+    """One transaction for a page's last write and the delivery status and file assembly that follow
+    from it, so that no reader ever sees the page settled and its delivery still processing, and a
+    worker killed in between leaves neither. The file's row is locked first: of two pages of one file
+    settling at once, the second waits, then counts the first as settled."""
+    with transaction.atomic():
+        list(ArchiveFile.objects.select_for_update().filter(pk=file_id).values_list("pk", flat=True))
+        yield
 
 
 def _after_page_settled(page: Page) -> None:

@@ -205,8 +205,9 @@ def _enqueue_pages(page_ids: Iterable[int]) -> None:
 
 
 def page_finished(page: Page) -> None:
-    """Called after a page is done or has failed for good: the delivery's status follows, and when the
-    whole file is done its PDF/A assembly is queued."""
+    """Called in the transaction that marks a page done or failed for good, with its file's row locked
+    (:func:`khoso.capture.pipeline._settling`): the delivery's status follows, and when the whole file
+    is done its PDF/A assembly is queued once that transaction commits."""
     remaining = Page.objects.filter(file_id=page.file_id).exclude(stage=Page.Stage.DONE).exists()
     if not remaining:
         from khoso.capture import tasks
