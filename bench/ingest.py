@@ -26,20 +26,21 @@ import importlib.util
 import io
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "ocr-vie"
 KHOSO = [str(ROOT / ".venv" / "bin" / "python"), "-m", "khoso"]
+sys.path.insert(0, str(ROOT / "src"))
+
+from khoso.ocr.accuracy import character_error_rate as cer  # noqa: E402  (the tests' CER rule)
 
 
 @dataclass
@@ -47,25 +48,6 @@ class Run:
     wall: float
     cpu: float
     peak_rss_mb: float
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-def cer(texts: list[str], truths: list[str]) -> float:
-    errors = sum(edit_distance(normalise(t), normalise(g)) for t, g in zip(texts, truths, strict=True))
-    return errors / max(1, sum(len(normalise(g)) for g in truths))
 
 
 GNU_TIME = Path("/usr/bin/time")
@@ -220,7 +202,6 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
     CPU is this process's (all threads, tesseract included when it runs in process) plus its
     finished children's (tesseract when it runs as a program).
     """
-    sys.path.insert(0, str(ROOT / "src"))
     import cv2
     import numpy as np
     from PIL import Image
@@ -302,7 +283,6 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
 
 def qc_accuracy(per_label: int, skew_pages: int) -> None:
     """Blank-page recall/precision on a labelled set, skew error on degraded pages beside ``deskew``."""
-    sys.path.insert(0, str(ROOT / "src"))
     import numpy as np
 
     from khoso.imaging.qc import check_page

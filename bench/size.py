@@ -36,13 +36,13 @@ import pypdfium2
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT / "src")]
 
-from ingest import edit_distance, normalise  # noqa: E402  (one CER rule for both benches)
 
 from khoso.imaging.mrc import encode_page, split_layers  # noqa: E402
 from khoso.imaging.qc import check_page  # noqa: E402
 from khoso.ocr import pdfa  # noqa: E402
+from khoso.ocr.accuracy import edit_distance, normalise  # noqa: E402
 from khoso.ocr.engine import ocr_page, prepare_page  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "ocr-vie"

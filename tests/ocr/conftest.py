@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from khoso.core.text import collapse_spaces, nfc
+from khoso.ocr import accuracy
 from khoso.ocr._exec import tesseract
 from khoso.ocr.engine import OcrResult, ocr_page
 
@@ -41,29 +41,9 @@ def _require_corpus_and_tesseract() -> None:
     tesseract.check_language("vie")  # raises DependencyError naming what ./install.sh should have installed
 
 
-def levenshtein(first: str, second: str) -> int:
-    """Edit distance (insertions, deletions, substitutions), O(len·len) time, O(len) memory."""
-    if len(first) < len(second):
-        first, second = second, first
-    previous = list(range(len(second) + 1))
-    for row, char_a in enumerate(first, start=1):
-        current = [row]
-        for column, char_b in enumerate(second, start=1):
-            current.append(
-                min(
-                    previous[column] + 1,
-                    current[column - 1] + 1,
-                    previous[column - 1] + (char_a != char_b),
-                )
-            )
-        previous = current
-    return previous[-1]
-
-
 def character_error_rate(hypothesis: str, truth: str) -> float:
     """CER after NFC and whitespace collapsing, as the corpus README defines it."""
-    hypothesis, truth = collapse_spaces(nfc(hypothesis)), collapse_spaces(nfc(truth))
-    return levenshtein(hypothesis, truth) / max(1, len(truth))
+    return accuracy.character_error_rate([hypothesis], [truth])
 
 
 @pytest.fixture(scope="session")
