@@ -207,6 +207,7 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
     import numpy as np
     from PIL import Image
 
+    from khoso.core.allocator import keep_freed_page_buffers
     from khoso.imaging import _libtiff
     from khoso.imaging.mrc import preview_cells
     from khoso.imaging.qc import check_page
@@ -219,6 +220,7 @@ def stage_figures(images: list[Path], tess_cpu: float | None) -> None:
         return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
     cv2.setNumThreads(1)  # as in the pipeline's page processes (khoso.capture.pipeline)
+    keep_freed_page_buffers()  # as there too
     totals = {"decode": 0.0, "qc": 0.0, "prepare": 0.0, "ocr": 0.0, "thumbnail": 0.0, "render": 0.0}
     binarise = os.environ.get("KHOSO_OCR_BINARISE", "0") not in ("0", "false", "False")
     mode = os.environ.get("KHOSO_RENDITION_MODE", "mrc")

@@ -40,8 +40,6 @@ to the pages delivered under that file name, so the same worker's other pages sh
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import io
 import logging
 import time
@@ -61,6 +59,7 @@ from django.utils import timezone
 from PIL import Image
 
 from khoso.archive.models import ArchiveFile, Page
+from khoso.core.allocator import keep_freed_page_buffers
 from khoso.core.errors import ArchiveError
 from khoso.imaging.mrc import preview_cells
 from khoso.imaging.qc import QcResult, QcRules, check_page
@@ -83,30 +82,6 @@ FAULT_HOOKS: dict[str, Callable[[Page], None]] = {}
 # default of one thread per core (22/11/2026). Tesseract is held to one thread the same way
 # (``OMP_THREAD_LIMIT``, :mod:`khoso.ocr._exec.tesseract`).
 cv2.setNumThreads(1)
-
-#: glibc ``mallopt`` parameters (``malloc.h``) and the values the page processes run with.
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-PAGE_BUFFER_BYTES = 32 << 20  # glibc's largest allowed mmap threshold; an RGB page is 26 MB
-KEPT_FREE_BYTES = 256 << 20
-
-
-def keep_freed_page_buffers() -> bool:
-    """Let glibc keep the page-sized buffers a page frees, for the next page, instead of unmapping them.
-
-    By default every block over 128 KB (its threshold grows only to the largest block freed so far) is
-    mapped for its own and handed back to the kernel when freed, so the next page's arrays (9 MB of
-    luma, 26 MB of colour, tesseract's images) are faulted in and zeroed afresh: 13,000 page faults a
-    page, ≈ 0.04 CPU-s of system time (40 generated pages, 22/11/2026: 525,000 faults against
-    137,000 kept). The cost is memory kept for reuse, up to the largest page's working set, which the
-    process reaches anyway. False where the C library is not glibc (nothing is changed).
-    """
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c")).mallopt
-    except (OSError, AttributeError, TypeError):
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, PAGE_BUFFER_BYTES) and mallopt(_M_TRIM_THRESHOLD, KEPT_FREE_BYTES))
-
 
 keep_freed_page_buffers()
 
