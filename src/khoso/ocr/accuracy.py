@@ -49,5 +49,7 @@ def edit_distance(a: str, b: str) -> int:
 
 def character_error_rate(hypotheses: list[str], truths: list[str]) -> float:
     """Edits over characters of the truth, summed over pages, both sides normalised first."""
-    errors = sum(edit_distance(normalise(h), normalise(t)) for h, t in zip(hypotheses, truths, strict=True))
-    return errors / max(1, sum(len(normalise(t)) for t in truths))
+    normalised_truths = [normalise(t) for t in truths]
+    pairs = zip(hypotheses, normalised_truths, strict=True)
+    errors = sum(edit_distance(normalise(h), t) for h, t in pairs)
+    return errors / max(1, sum(len(t) for t in normalised_truths))
